@@ -1,0 +1,494 @@
+"""Load one YAML or JSON file into plain Python data, with a source map for line/column.
+
+Why our own loader:
+- YAML 1.2 core schema (what Spectral and every JSON-first tool assume): `on`, `yes`, `off` stay
+  strings, dates stay strings, `0777` stays a decimal.
+- Duplicate keys are errors with file:line:col, not a silent last-wins.
+- Line numbers are computed only when a finding needs them: JSON files are parsed with orjson and
+  located later by a guided scan; YAML keeps the marks libyaml already produced.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+
+try:  # pragma: no cover - the C loader is present on every supported platform
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as _BaseLoader
+
+import orjson
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_DEPTH = 256
+
+
+class DocumentError(Exception):
+    """A file that cannot be read as YAML/JSON; carries where, for a file:line:col message."""
+
+    def __init__(self, file: str, message: str, line: int | None = None, column: int | None = None):
+        super().__init__(message)
+        self.file = file
+        self.message = message
+        self.line = line
+        self.column = column
+
+    def where(self) -> str:
+        if self.line is None:
+            return self.file
+        return f"{self.file}:{self.line}:{self.column or 1}"
+
+    def __str__(self) -> str:
+        return f"{self.where()}: {self.message}"
+
+
+# --------------------------------------------------------------------------- YAML 1.2 resolver
+
+
+class _Yaml12Loader(_BaseLoader):
+    """libyaml's parser with YAML 1.2 core-schema scalar resolution."""
+
+
+_Yaml12Loader.yaml_implicit_resolvers = {}
+for _tag, _regex, _first in (
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", list("-+0123456789")),
+    (
+        "tag:yaml.org,2002:float",
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        list("-+.0123456789"),
+    ),
+):
+    _Yaml12Loader.add_implicit_resolver(_tag, re.compile(_regex), _first)
+
+
+_TRUE = {"true", "True", "TRUE"}
+
+
+def _scalar(node: yaml.ScalarNode) -> Any:
+    tag = node.tag
+    value = node.value
+    if tag == "tag:yaml.org,2002:str":
+        return value
+    if tag == "tag:yaml.org,2002:null":
+        return None
+    if tag == "tag:yaml.org,2002:bool":
+        return value in _TRUE
+    if tag == "tag:yaml.org,2002:int":
+        try:
+            if value.startswith("0o"):
+                return int(value[2:], 8)
+            if value.startswith("0x"):
+                return int(value[2:], 16)
+            return int(value)
+        except ValueError:
+            return value
+    if tag == "tag:yaml.org,2002:float":
+        low = value.lower()
+        if low.endswith("inf"):
+            return float("-inf") if low.startswith("-") else float("inf")
+        if low.endswith("nan"):
+            return float("nan")
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    return value  # unknown or explicit tags (!!binary, !include, ...): keep the text
+
+
+@dataclass
+class YamlPositions:
+    """Marks kept from libyaml: for a mapping {key: (line, col, child)}, for a sequence [(line, col, child)]."""
+
+    line: int
+    column: int
+    children: Any = None
+
+
+def _build_yaml(root: yaml.Node, file: str, tag_hook: Callable | None) -> tuple[Any, YamlPositions]:
+    """Turn composed nodes into data and a parallel position tree. Aliases share objects."""
+    memo: dict[int, tuple[Any, YamlPositions]] = {}
+
+    def build(node: yaml.Node, depth: int) -> tuple[Any, YamlPositions]:
+        if depth > MAX_DEPTH:
+            m = node.start_mark
+            raise DocumentError(file, f"nesting deeper than {MAX_DEPTH} levels", m.line + 1, m.column + 1)
+        key = id(node)
+        if key in memo:
+            return memo[key]
+        mark = node.start_mark
+        if isinstance(node, yaml.ScalarNode):
+            if tag_hook is not None and not node.tag.startswith("tag:yaml.org,2002:"):
+                value = tag_hook(node.tag, node.value, mark.line + 1)
+            else:
+                value = _scalar(node)
+            return value, YamlPositions(mark.line + 1, mark.column + 1)
+        if isinstance(node, yaml.SequenceNode):
+            out_list: list = []
+            pos = YamlPositions(mark.line + 1, mark.column + 1, [])
+            memo[key] = (out_list, pos)
+            for item in node.value:
+                v, p = build(item, depth + 1)
+                out_list.append(v)
+                pos.children.append(p)
+            if tag_hook is not None and not node.tag.startswith("tag:yaml.org,2002:"):
+                return tag_hook(node.tag, out_list, mark.line + 1), pos
+            return out_list, pos
+        # MappingNode
+        out: dict = {}
+        pos = YamlPositions(mark.line + 1, mark.column + 1, {})
+        memo[key] = (out, pos)
+        merges: list = []
+        for knode, vnode in node.value:
+            if knode.tag == "tag:yaml.org,2002:merge":
+                merges.append(vnode)
+                continue
+            if isinstance(knode, yaml.ScalarNode):
+                k = _scalar(knode)
+                if not isinstance(k, str):
+                    # JSON-compatible data: keys are strings (responses: {200: ...} → "200")
+                    k = knode.value if k is not None else "null"
+            else:
+                km = knode.start_mark
+                raise DocumentError(file, "complex (non-scalar) mapping keys are not supported", km.line + 1, km.column + 1)
+            if k in out:
+                km = knode.start_mark
+                first = pos.children[k]
+                raise DocumentError(
+                    file, f"duplicate key {k!r} (first defined at line {first[0]})", km.line + 1, km.column + 1
+                )
+            v, p = build(vnode, depth + 1)
+            out[k] = v
+            km = knode.start_mark
+            pos.children[k] = (km.line + 1, km.column + 1, p)
+        for mnode in merges:  # YAML merge keys: explicit keys win
+            sources = mnode.value if isinstance(mnode, yaml.SequenceNode) else [mnode]
+            for src in sources:
+                v, p = build(src, depth + 1)
+                if isinstance(v, dict):
+                    for mk, mv in v.items():
+                        if mk not in out:
+                            out[mk] = mv
+                            pos.children[mk] = p.children.get(mk, (p.line, p.column, None)) if p.children else (p.line, p.column, None)
+        if tag_hook is not None and not node.tag.startswith("tag:yaml.org,2002:"):
+            return tag_hook(node.tag, out, mark.line + 1), pos
+        return out, pos
+
+    return build(root, 0)
+
+
+# --------------------------------------------------------------------------- source maps
+
+
+class SourceMap:
+    """Answers `position(path)` → (line, column), 1-based, for a path of keys/indices."""
+
+    def position(self, path: tuple) -> tuple[int, int] | None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def positions(self, paths: list[tuple]) -> dict[tuple, tuple[int, int]]:
+        return {p: pos for p in paths if (pos := self.position(p)) is not None}
+
+
+class YamlSourceMap(SourceMap):
+    def __init__(self, root: YamlPositions):
+        self.root = root
+
+    def position(self, path: tuple) -> tuple[int, int] | None:
+        node = self.root
+        line, col = node.line, node.column
+        for part in path:
+            children = node.children if node is not None else None
+            if isinstance(children, dict):
+                entry = children.get(part if isinstance(part, str) else str(part))
+                if entry is None:
+                    return line, col
+                line, col, node = entry
+            elif isinstance(children, list) and isinstance(part, int) and 0 <= part < len(children):
+                node = children[part]
+                line, col = node.line, node.column
+            else:
+                return line, col
+        return line, col
+
+
+class JsonSourceMap(SourceMap):
+    """Locates paths in JSON text by a guided scan: only the branches leading to the paths are
+    entered; every other value is skipped with the C decoder. One pass serves a whole batch."""
+
+    _decoder = json.JSONDecoder()
+    _ws = re.compile(r"[ \t\n\r]*")
+
+    def __init__(self, text: str):
+        self.text = text
+        self._newlines: list[int] | None = None
+        self._cache: dict[tuple, tuple[int, int]] = {}
+
+    def _line_col(self, offset: int) -> tuple[int, int]:
+        if self._newlines is None:
+            self._newlines = [m.start() for m in re.finditer("\n", self.text)]
+        line = bisect.bisect_left(self._newlines, offset)
+        start = self._newlines[line - 1] + 1 if line > 0 else 0
+        return line + 1, offset - start + 1
+
+    def position(self, path: tuple) -> tuple[int, int] | None:
+        return self.positions([path]).get(path)
+
+    def positions(self, paths: list[tuple]) -> dict[tuple, tuple[int, int]]:
+        wanted = [p for p in paths if p not in self._cache]
+        if wanted:
+            trie: dict = {}
+            for p in wanted:
+                node = trie
+                for part in p:
+                    node = node.setdefault(part, {})
+            found: dict[tuple, int] = {}
+            try:
+                self._scan(self._skip_ws(0), trie, (), found)
+            except (ValueError, IndexError):  # text changed under us or not JSON: best effort
+                pass
+            for p in wanted:
+                # the deepest located prefix: a missing key points at its closest existing parent
+                q = p
+                while q not in found and q:
+                    q = q[:-1]
+                off = found.get(q, self._skip_ws(0))
+                self._cache[p] = self._line_col(off)
+        return {p: self._cache[p] for p in paths}
+
+    def _skip_ws(self, idx: int) -> int:
+        return self._ws.match(self.text, idx).end()
+
+    def _skip_value(self, idx: int) -> int:
+        _, end = self._decoder.raw_decode(self.text, idx)
+        return end
+
+    def _scan(self, idx: int, trie: dict, prefix: tuple, found: dict) -> int:
+        text = self.text
+        found[prefix] = idx
+        ch = text[idx]
+        if ch == "{":
+            idx = self._skip_ws(idx + 1)
+            if text[idx] == "}":
+                return idx + 1
+            while True:
+                key_start = idx
+                key, idx = json.decoder.scanstring(text, idx + 1)
+                idx = self._skip_ws(idx)
+                idx = self._skip_ws(idx + 1)  # the colon
+                sub = trie.get(key)
+                if sub is not None:
+                    path = prefix + (key,)
+                    if sub:
+                        idx = self._scan(idx, sub, path, found)
+                    else:
+                        idx = self._skip_value(idx)
+                    found[path] = key_start
+                else:
+                    idx = self._skip_value(idx)
+                idx = self._skip_ws(idx)
+                if text[idx] == ",":
+                    idx = self._skip_ws(idx + 1)
+                    continue
+                return idx + 1
+        if ch == "[":
+            idx = self._skip_ws(idx + 1)
+            if text[idx] == "]":
+                return idx + 1
+            n = 0
+            while True:
+                sub = trie.get(n)
+                if sub is None:
+                    sub = trie.get(str(n))
+                if sub is not None:
+                    idx = self._scan(idx, sub, prefix + (n,), found)
+                    if str(n) in trie:
+                        found[prefix + (str(n),)] = found[prefix + (n,)]
+                else:
+                    idx = self._skip_value(idx)
+                n += 1
+                idx = self._skip_ws(idx)
+                if text[idx] == ",":
+                    idx = self._skip_ws(idx + 1)
+                    continue
+                return idx + 1
+        return self._skip_value(idx)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+@dataclass
+class LoadedDocument:
+    """A parsed file. `source_map` is built on first use."""
+
+    file: str
+    data: Any
+    syntax: str  # json | yaml
+    text: str = field(repr=False, default="")
+    _positions: Any = field(repr=False, default=None)
+    _map: SourceMap | None = field(repr=False, default=None)
+
+    @property
+    def source_map(self) -> SourceMap:
+        if self._map is None:
+            self._map = YamlSourceMap(self._positions) if self.syntax == "yaml" else JsonSourceMap(self.text)
+        return self._map
+
+
+def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
+    """Read a file as UTF-8 text (BOM tolerated), with a size bound and a clear error."""
+    file = str(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise DocumentError(file, f"file is {size} bytes, over the {max_bytes}-byte limit")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DocumentError(file, f"cannot read file: {exc.strerror or exc}") from None
+    return decode_bytes(raw, file)
+
+
+def decode_bytes(raw: bytes, file: str) -> str:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise DocumentError(file, f"invalid UTF-16 text at byte {exc.start}") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise DocumentError(file, f"not UTF-8 text (invalid byte at offset {exc.start})", line, None) from None
+
+
+def looks_like_json(text: str, file: str) -> bool:
+    if file.lower().endswith(".json"):
+        return True
+    stripped = text.lstrip()
+    return stripped.startswith("{") or stripped.startswith("[")
+
+
+def parse_text(text: str, file: str, syntax: str | None = None, tag_hook: Callable | None = None) -> LoadedDocument:
+    """Parse text as JSON (when it looks like JSON) or YAML 1.2."""
+    if syntax is None:
+        syntax = "json" if looks_like_json(text, file) else "yaml"
+    if syntax == "json":
+        try:
+            data = orjson.loads(text)
+        except orjson.JSONDecodeError as exc:
+            if not file.lower().endswith(".json"):
+                return parse_text(text, file, "yaml", tag_hook)  # YAML flow style that is not JSON
+            msg = str(exc.msg if hasattr(exc, "msg") else exc).split(":")[0]
+            raise DocumentError(file, f"invalid JSON: {msg}", exc.lineno, exc.colno) from None
+        _check_json_duplicates(text, data, file)
+        return LoadedDocument(file, data, "json", text)
+    return _parse_yaml(text, file, tag_hook)
+
+
+def _parse_yaml(text: str, file: str, tag_hook: Callable | None) -> LoadedDocument:
+    loader = _Yaml12Loader(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "syntax error"
+        if mark is not None and _char_at(text, mark.line, mark.column) == "\t":
+            problem = "tab character where YAML allows only spaces (indent with spaces)"
+        raise DocumentError(file, f"invalid YAML: {problem}", mark.line + 1 if mark else None,
+                            mark.column + 1 if mark else None) from None
+    except yaml.YAMLError as exc:
+        raise DocumentError(file, f"invalid YAML: {exc}") from None
+    except RecursionError:
+        raise DocumentError(file, "invalid YAML: nesting too deep") from None
+    finally:
+        loader.dispose()
+    if root is None:
+        return LoadedDocument(file, None, "yaml", text, YamlPositions(1, 1))
+    try:
+        data, positions = _build_yaml(root, file, tag_hook)
+    except RecursionError:
+        raise DocumentError(file, "invalid YAML: nesting too deep") from None
+    return LoadedDocument(file, data, "yaml", text, positions)
+
+
+def _char_at(text: str, line: int, column: int) -> str:
+    lines = text.split("\n", line + 1)
+    if line < len(lines) and column < len(lines[line]):
+        return lines[line][column]
+    return ""
+
+
+def _count_dict_keys(value: Any) -> int:
+    total = 0
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, dict):
+            total += len(v)
+            stack.extend(x for x in v.values() if isinstance(x, (dict, list)))
+        elif isinstance(v, list):
+            stack.extend(x for x in v if isinstance(x, (dict, list)))
+    return total
+
+
+_JSON_KEY = re.compile(r'"(?:[^"\\]|\\.)*"\s*:')
+
+
+def _check_json_duplicates(text: str, data: Any, file: str) -> None:
+    """orjson keeps the last of duplicate keys silently. Count keys in the text against the data;
+    only when they differ (rare) find the first duplicate with the slow pairs-hook parser."""
+    if len(_JSON_KEY.findall(text)) == _count_dict_keys(data):
+        return
+    lines = _DupFinder(text, file)
+    lines.run()
+
+
+class _DupFinder:
+    def __init__(self, text: str, file: str):
+        self.text = text
+        self.file = file
+
+    def run(self) -> None:
+        def hook(pairs):
+            seen = set()
+            for k, _ in pairs:
+                if k in seen:
+                    raise _Dup(k)
+                seen.add(k)
+            return dict(pairs)
+
+        try:
+            json.loads(self.text, object_pairs_hook=hook)
+        except _Dup as dup:
+            # locate the second occurrence of the key for a useful line number
+            needle = json.dumps(dup.key)
+            hits = [m.start() for m in re.finditer(re.escape(needle) + r"\s*:", self.text)]
+            off = hits[1] if len(hits) > 1 else (hits[0] if hits else 0)
+            line = self.text.count("\n", 0, off) + 1
+            col = off - (self.text.rfind("\n", 0, off) + 1) + 1
+            raise DocumentError(self.file, f"duplicate key {dup.key!r}", line, col) from None
+        except ValueError:
+            return
+
+
+class _Dup(Exception):
+    def __init__(self, key: str):
+        self.key = key
+
+
+def load_document(path: Path | str, tag_hook: Callable | None = None, max_bytes: int = MAX_FILE_BYTES) -> LoadedDocument:
+    """Read and parse one file. Raises DocumentError with file:line:col on any problem."""
+    p = Path(path)
+    text = read_text(p, max_bytes)
+    return parse_text(text, str(path), tag_hook=tag_hook)
