@@ -1,5 +1,45 @@
-"""Entry point placeholder while the verbs are built."""
+"""The `apiscan` command group. Verbs are imported only when called, so `apiscan lint` starts fast."""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+from apiscan import __version__
+
+VERBS = {
+    "lint": "apiscan.cli.lint",
+    "rules": "apiscan.cli.rules",
+    "baseline": "apiscan.cli.baseline",
+    "inventory": "apiscan.cli.inventory",
+}
 
 
-def main() -> None:  # pragma: no cover - replaced by the click group
-    raise SystemExit(0)
+class LazyGroup(click.Group):
+    def list_commands(self, ctx):
+        return sorted(VERBS)
+
+    def get_command(self, ctx, name):
+        module = VERBS.get(name)
+        if module is None:
+            return None
+        try:
+            return importlib.import_module(module).command
+        except ModuleNotFoundError as exc:
+            if exc.name == module:
+                return None
+            raise
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="apiscan")
+def cli():
+    """apiscan: API landscape assessment and governance scanner."""
+
+
+def main() -> None:
+    try:
+        cli(standalone_mode=True)
+    except KeyboardInterrupt:  # pragma: no cover
+        raise SystemExit(130)

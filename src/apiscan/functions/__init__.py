@@ -7,6 +7,7 @@ from apiscan.functions.registry import FUNCTIONS, FunctionContext, FunctionOptio
 
 BUILTIN_MODULES = (
     "apiscan.functions.core",
+    "apiscan.functions.governance",
     "apiscan.functions.oas",
     "apiscan.functions.security",
     "apiscan.functions.versioning",
@@ -17,8 +18,17 @@ BUILTIN_MODULES = (
 )
 
 
+LOAD_ERRORS: dict[str, str] = {}
+_loaded = False
+
+
 def load_builtin_functions() -> dict:
-    """Import the built-in function modules once (missing optional modules are skipped)."""
+    """Import the built-in function modules once. A module that fails to import is recorded in
+    LOAD_ERRORS (rules using its functions then fail as 'unknown function') instead of
+    taking every other rule down with it."""
+    global _loaded
+    if _loaded:
+        return FUNCTIONS
     import importlib
 
     for name in BUILTIN_MODULES:
@@ -26,5 +36,8 @@ def load_builtin_functions() -> dict:
             importlib.import_module(name)
         except ModuleNotFoundError as exc:
             if exc.name != name:
-                raise
+                LOAD_ERRORS[name] = f"{type(exc).__name__}: {exc}"
+        except Exception as exc:  # noqa: BLE001 - reported, never fatal
+            LOAD_ERRORS[name] = f"{type(exc).__name__}: {exc}"
+    _loaded = True
     return FUNCTIONS

@@ -4,6 +4,7 @@ A function is `fn(target, options, ctx) -> iterable of Hit | None`:
 - `target` is the value selected by `given` (+ `field`), with `$ref`s at its top level followed;
   nested values may still hold `{"$ref": ...}`: call `ctx.resolve(value)` before looking inside,
   or `ctx.resolved(value)` for a deep, cycle-safe resolved copy (costly: only for small values).
+  When `then.field` names a key that does not exist, `target` is the sentinel `MISSING`.
 - `options` is the rule's `functionOptions` (a dict, possibly empty).
 - `ctx` gives the document, the target's path and the rest (see FunctionContext).
 A Hit's `path` is relative to the target; the engine turns it into a JSON pointer and a line.
@@ -14,6 +15,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
+
+class _Missing:
+    """The value of a `then.field` that does not exist (JavaScript's `undefined`; JSON null is None)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+MISSING = _Missing()
 
 FUNCTIONS: dict[str, Callable[..., Iterable["Hit"] | None]] = {}
 
@@ -28,6 +43,7 @@ class Hit:
     path: tuple = ()  # relative to the target
     evidence: dict = field(default_factory=dict)
     value: Any = None  # the offending value, for {{value}} when it differs from the target
+    location: Any = None  # landscape scopes: a models.Location to point at instead of the target's own
 
 
 @dataclass(slots=True)
@@ -47,6 +63,10 @@ class FunctionContext:
     rule: Any
     landscape: Any = None
     resolver: Any = None
+    field: str | None = None  # the rule's then.field, when it has one
+    node: Any = None  # the engine's node tuple for the target (jsonpath.VALUE/FILE/PATH/KEY/PARENT)
+    walker: Any = None  # the jsonpath.Walker over the document, to select more nodes
+    file: str = ""  # the file key where the target is written
 
     def resolve(self, value: Any) -> Any:
         """Follow `$ref` at the top of `value` (repeatedly); returns the value itself when not a ref."""

@@ -1,0 +1,40 @@
+# apiscan: `make demo` and `make test` work on a fresh machine (Python 3.11 + venv).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+APISCAN := $(VENV)/bin/apiscan
+STAMP := $(VENV)/.installed
+BENCH_CACHE ?= $(HOME)/.cache/apiscan-bench
+
+.PHONY: venv install demo test bench parity clean rules-docs
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e ".[test]"
+	touch $(STAMP)
+
+venv install: $(STAMP)
+
+demo: $(STAMP)
+	@mkdir -p out
+	@echo "== apiscan lint on the bundled demo landscape (fixtures/demo) =="
+	-$(APISCAN) lint fixtures/demo -f stylish -f sarif:out/demo.sarif -f json:out/demo.json -f markdown:out/demo.md -f junit:out/demo.junit.xml
+	@echo
+	@echo "Reports written to out/: demo.sarif demo.json demo.md demo.junit.xml"
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+rules-docs: $(STAMP)
+	$(APISCAN) rules docs -o docs/rules
+
+bench: $(STAMP)
+	$(PY) bench/run_bench.py --cache $(BENCH_CACHE)
+
+parity: $(STAMP)
+	$(PY) bench/parity.py --cache $(BENCH_CACHE)
+
+clean:
+	rm -rf $(VENV) out .pytest_cache

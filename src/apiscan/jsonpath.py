@@ -1,0 +1,381 @@
+"""JSONPath as Spectral rulesets write it, evaluated on the document as written.
+
+Member steps follow `$ref`s transparently (as Spectral's resolved document would), but every
+node keeps the place where it is *written* (file key + path), so findings point there and a
+shared schema is reported once, not once per use. Recursive descent (`..`) visits each
+physical node once; from the root it uses an index built in one walk and shared by all rules.
+
+A node is a tuple (value, file, path, key, parent): `key` is its property name or index,
+`parent` the node it was reached from (for `^`, `@parent`, `@parentProperty`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator
+
+from apiscan.jsexpr import compile_filter
+
+VALUE, FILE, PATH, KEY, PARENT = range(5)
+
+
+class JsonPathError(ValueError):
+    pass
+
+
+# ----------------------------------------------------------------------------- parsing
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: str  # child | wildcard | union | filter | index | slice | parent | keyname
+    names: tuple = ()
+    descend: bool = False
+    filter: Callable | None = None
+    source: str = ""
+
+
+_NAME_STOP = re.compile(r"[.\[~^]")
+
+
+def parse(path: str) -> tuple[Step, ...]:
+    src = path.strip()
+    if not src.startswith("$"):
+        raise JsonPathError(f"JSONPath must start with '$': {path!r}")
+    i = 1
+    steps: list[Step] = []
+    n = len(src)
+    while i < n:
+        c = src[i]
+        descend = False
+        if c == ".":
+            if src.startswith("...", i):  # Spectral treats `...` like `..`
+                descend = True
+                i += 3
+            elif src.startswith("..", i):
+                descend = True
+                i += 2
+            else:
+                i += 1
+            if i >= n:
+                raise JsonPathError(f"path ends after '.': {path!r}")
+            c = src[i]
+            if c == "[":
+                step, i = _bracket(src, i, descend)
+                steps.append(step)
+                continue
+            if c == "*":
+                steps.append(Step("wildcard", descend=descend))
+                i += 1
+                continue
+            if c in ("'", '"'):
+                end = src.find(c, i + 1)
+                if end < 0:
+                    raise JsonPathError(f"unterminated quote in {path!r}")
+                steps.append(Step("child", (src[i + 1:end],), descend))
+                i = end + 1
+                continue
+            m = _NAME_STOP.search(src, i)
+            end = m.start() if m else n
+            name = src[i:end]
+            if not name:
+                raise JsonPathError(f"empty member name in {path!r}")
+            steps.append(Step("child", (name,), descend))
+            i = end
+        elif c == "[":
+            step, i = _bracket(src, i, False)
+            steps.append(step)
+        elif c == "~":
+            steps.append(Step("keyname"))
+            i += 1
+        elif c == "^":
+            steps.append(Step("parent"))
+            i += 1
+        elif c.isspace():
+            i += 1
+        else:
+            raise JsonPathError(f"unexpected {c!r} at {i} in {path!r}")
+    return tuple(steps)
+
+
+def _bracket(src: str, i: int, descend: bool) -> tuple[Step, int]:
+    assert src[i] == "["
+    if src.startswith("[?(", i) or src.startswith("[?", i):
+        start = i + 3 if src.startswith("[?(", i) else i + 2
+        depth = 1 if src.startswith("[?(", i) else 0
+        j = start
+        quote = None
+        while j < len(src):
+            ch = src[j]
+            if quote:
+                if ch == "\\":
+                    j += 2
+                    continue
+                if ch == quote:
+                    quote = None
+            elif ch in ("'", '"'):
+                quote = ch
+            elif ch == "/" and src[j - 1] in "(=!&|, " and depth > 0:
+                # a regex literal: skip to its end
+                k = j + 1
+                while k < len(src) and src[k] != "/":
+                    k += 2 if src[k] == "\\" else 1
+                j = k
+            elif ch == "(":
+                depth += 1
+            elif ch == ")":
+                depth -= 1
+                if depth == 0 and src.startswith("]", j + 1):
+                    expr = src[start:j]
+                    return Step("filter", filter=compile_filter(expr), descend=descend, source=expr), j + 2
+            elif ch == "]" and depth == 0:
+                expr = src[start:j]
+                return Step("filter", filter=compile_filter(expr), descend=descend, source=expr), j + 1
+            j += 1
+        raise JsonPathError(f"unterminated filter in {src!r}")
+    # names / indices / unions / wildcard / slices
+    j = i + 1
+    parts: list[str] = []
+    buf = ""
+    quote = None
+    while j < len(src):
+        ch = src[j]
+        if quote:
+            if ch == "\\" and j + 1 < len(src):
+                buf += src[j + 1]
+                j += 2
+                continue
+            if ch == quote:
+                quote = None
+                j += 1
+                continue
+            buf += ch
+        elif ch in ("'", '"'):
+            quote = ch
+            buf = buf.strip()
+            buf += "\x00"  # mark as quoted (a string even if it looks like a number)
+        elif ch == ",":
+            parts.append(buf)
+            buf = ""
+        elif ch == "]":
+            parts.append(buf)
+            break
+        else:
+            buf += ch
+        j += 1
+    else:
+        raise JsonPathError(f"unterminated '[' in {src!r}")
+    end = j + 1
+    items = [p.strip() if "\x00" not in p else p for p in parts]
+    if items == ["*"]:
+        return Step("wildcard", descend=descend), end
+    if len(items) == 1 and ":" in items[0] and "\x00" not in items[0]:
+        a, _, b = items[0].partition(":")
+        b = b.split(":")[0]
+        return Step("slice", (int(a) if a.strip() else None, int(b) if b.strip() else None), descend), end
+    names: list = []
+    for p in items:
+        if "\x00" in p:
+            names.append(p.replace("\x00", "", 1).strip("\x00"))
+        elif re.fullmatch(r"-?\d+", p):
+            names.append(int(p))
+        else:
+            names.append(p)
+    return Step("union" if len(names) > 1 else "child", tuple(names), descend), end
+
+
+# ----------------------------------------------------------------------------- evaluation
+
+
+class Walker:
+    """Evaluates parsed paths over one document, sharing the descendant index between rules."""
+
+    def __init__(self, root_value: Any, root_file: str, resolver=None):
+        self.root = (root_value, root_file, (), None, None)
+        self.resolver = resolver
+        self._all: list | None = None
+        self._by_key: dict[str, list] | None = None
+
+    # -- references
+
+    def _enter(self, value: Any, file: str, path: tuple, key: Any, parent: tuple) -> tuple:
+        if type(value) is dict and "$ref" in value and self.resolver is not None:
+            v, f, p = self.resolver.deref_loc(value, self.resolver.file_of(value, file), path)
+            if v is not value:
+                return (v, f, p, key, parent)
+        return (value, file, path, key, parent)
+
+    def children(self, node: tuple) -> Iterator[tuple]:
+        value = node[VALUE]
+        if type(value) is dict:
+            file, path = node[FILE], node[PATH]
+            for k, v in value.items():
+                yield self._enter(v, file, path + (k,), k, node)
+        elif type(value) is list:
+            file, path = node[FILE], node[PATH]
+            for i, v in enumerate(value):
+                yield self._enter(v, file, path + (i,), i, node)
+
+    def child(self, node: tuple, name: Any) -> tuple | None:
+        value = node[VALUE]
+        if type(value) is dict:
+            if isinstance(name, int):
+                name = str(name)
+            if name in value:
+                return self._enter(value[name], node[FILE], node[PATH] + (name,), name, node)
+        elif type(value) is list:
+            try:
+                idx = int(name)
+            except (TypeError, ValueError):
+                return None
+            if idx < 0:
+                idx += len(value)
+            if 0 <= idx < len(value):
+                return self._enter(value[idx], node[FILE], node[PATH] + (idx,), idx, node)
+        return None
+
+    # -- descendants
+
+    def _descendants(self, start: tuple) -> list[tuple]:
+        """Every container node under `start` (itself included), each physical node once."""
+        out: list[tuple] = []
+        seen: set[int] = set()
+        stack = [start]
+        while stack:
+            node = stack.pop()
+            value = node[VALUE]
+            vid = id(value)
+            if vid in seen:
+                continue
+            seen.add(vid)
+            out.append(node)
+            kids = [c for c in self.children(node) if type(c[VALUE]) in (dict, list)]
+            kids.reverse()
+            stack.extend(kids)
+        return out
+
+    def _root_index(self) -> tuple[list, dict]:
+        if self._all is None:
+            nodes = self._descendants(self.root)
+            by_key: dict[str, list] = {}
+            for node in nodes:
+                value = node[VALUE]
+                if type(value) is dict:
+                    for k in value:
+                        lst = by_key.get(k)
+                        if lst is None:
+                            by_key[k] = [node]
+                        else:
+                            lst.append(node)
+            self._all, self._by_key = nodes, by_key
+        return self._all, self._by_key
+
+    def containers(self, node: tuple) -> list[tuple]:
+        if node is self.root:
+            return self._root_index()[0]
+        return self._descendants(node)
+
+    # -- steps
+
+    def select(self, steps: tuple[Step, ...], start: tuple | None = None) -> list[tuple]:
+        nodes = [start or self.root]
+        for step in steps:
+            nodes = self._apply(step, nodes)
+            if not nodes:
+                break
+        return nodes
+
+    def _apply(self, step: Step, nodes: list[tuple]) -> list[tuple]:
+        out: list[tuple] = []
+        kind = step.kind
+        if kind == "parent":
+            for n in nodes:
+                if n[PARENT] is not None:
+                    out.append(n[PARENT])
+            return out
+        if kind == "keyname":
+            for n in nodes:
+                out.append((n[KEY], n[FILE], n[PATH], n[KEY], n[PARENT]))
+            return out
+        if step.descend:
+            if kind == "child" and len(nodes) == 1 and nodes[0] is self.root:
+                # fast path: `$..name` from the index
+                _, by_key = self._root_index()
+                name = step.names[0]
+                key = str(name) if isinstance(name, int) else name
+                for holder in by_key.get(key, ()):
+                    c = self.child(holder, key)
+                    if c is not None:
+                        out.append(c)
+                if isinstance(name, int):
+                    for holder in self._root_index()[0]:
+                        if type(holder[VALUE]) is list:
+                            c = self.child(holder, name)
+                            if c is not None:
+                                out.append(c)
+                return out
+            expanded: list[tuple] = []
+            seen: set[int] = set()
+            for n in nodes:
+                for c in self.containers(n):
+                    if id(c[VALUE]) not in seen:
+                        seen.add(id(c[VALUE]))
+                        expanded.append(c)
+            nodes = expanded
+        if kind == "child":
+            name = step.names[0]
+            for n in nodes:
+                c = self.child(n, name)
+                if c is not None:
+                    out.append(c)
+        elif kind == "union":
+            for n in nodes:
+                for name in step.names:
+                    c = self.child(n, name)
+                    if c is not None:
+                        out.append(c)
+        elif kind == "wildcard":
+            for n in nodes:
+                out.extend(self.children(n))
+        elif kind == "slice":
+            a, b = step.names
+            for n in nodes:
+                if type(n[VALUE]) is list:
+                    idxs = range(len(n[VALUE]))[slice(a, b)]
+                    for i in idxs:
+                        c = self.child(n, i)
+                        if c is not None:
+                            out.append(c)
+        elif kind == "filter":
+            flt = step.filter
+            root_value = self.root[VALUE]
+            for n in nodes:
+                for c in self.children(n):
+                    env = {
+                        "@": c[VALUE],
+                        "@property": c[KEY],
+                        "@path": _js_path(c[PATH]),
+                        "@parent": n[VALUE],
+                        "@parentProperty": n[KEY],
+                        "@root": root_value,
+                        "$": root_value,
+                    }
+                    if flt(env):
+                        out.append(c)
+        return out
+
+
+def _js_path(path: tuple) -> str:
+    return "$" + "".join(f"[{p}]" if isinstance(p, int) else f"['{p}']" for p in path)
+
+
+_PARSE_CACHE: dict[str, tuple[Step, ...]] = {}
+
+
+def compile_path(path: str) -> tuple[Step, ...]:
+    hit = _PARSE_CACHE.get(path)
+    if hit is None:
+        hit = parse(path)
+        _PARSE_CACHE[path] = hit
+    return hit

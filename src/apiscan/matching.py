@@ -1,0 +1,345 @@
+"""Each gateway's own route-matching semantics, and whether a route serves a spec operation.
+
+Why this is its own module: shadow-route and orphan-spec findings are only as good as the
+matcher. A generic glob gives false positives everywhere (Kong prefixes are character prefixes,
+`/pets` also matches `/petshop`; AWS `{proxy+}` is greedy; Apigee `**` spans segments), so every
+`Route.match_kind` gets the semantics its gateway really applies.
+
+Conventions (shared with the importers):
+- `Route.path` is the client-facing pattern in the route's `match_kind`.
+- `Route.upstream_path` is what the backend sees. When `Route.strip_prefix` is true it is a
+  *prefix*: the backend sees it followed by whatever came after the matched part. Otherwise it is
+  a pattern of the same `match_kind` as the route.
+- Route precedence hints that have no field of their own live in `Route.tags` as
+  `regex_priority=<n>` (Kong).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable, Sequence
+
+from apiscan.models.gateway import Route
+
+ANY_METHOD_WORDS = {"ANY", "*", "X-AMAZON-APIGATEWAY-ANY-METHOD"}
+MAX_PATTERN_CHARS = 2000  # longer regexes from an export are not evaluated (untrusted input)
+_PARAM = re.compile(r"\{[^{}/]*\}")
+# values a spec path parameter is tried with against a regex route: digits, a word, a mixed id
+_SAMPLES = ("1", "abc", "a1-b2", "1.0")
+
+
+# --------------------------------------------------------------------------- methods
+
+
+def method_set(methods: Iterable[str] | None) -> frozenset[str] | None:
+    """Upper-cased methods, or None for "any method" (empty list, ANY, `*`)."""
+    out = {m.strip().upper() for m in (methods or []) if isinstance(m, str) and m.strip()}
+    if not out or out & ANY_METHOD_WORDS:
+        return None
+    return frozenset(out)
+
+
+def method_matches(methods: Iterable[str] | None, method: str) -> bool:
+    allowed = method_set(methods)
+    return allowed is None or method.upper() in allowed
+
+
+# --------------------------------------------------------------------------- path helpers
+
+
+def join_paths(*parts: str) -> str:
+    """Join path pieces with exactly one slash between them; '' and '/' add nothing."""
+    out = ""
+    for part in parts:
+        if not part or part == "/":
+            continue
+        out = out.rstrip("/") + "/" + part.lstrip("/")
+    return out or "/"
+
+
+def _normalise(path: str) -> str:
+    path = path.split("?", 1)[0] or "/"
+    return path if path.startswith("/") else "/" + path
+
+
+def _spec_tokens(template: str) -> list[tuple[str, str]]:
+    """A spec path template as [("lit", text) | ("param", name)]."""
+    tokens: list[tuple[str, str]] = []
+    pos = 0
+    for m in _PARAM.finditer(template):
+        if m.start() > pos:
+            tokens.append(("lit", template[pos:m.start()]))
+        tokens.append(("param", m.group(0)[1:-1]))
+        pos = m.end()
+    if pos < len(template):
+        tokens.append(("lit", template[pos:]))
+    return tokens
+
+
+def _samples(template: str) -> list[str]:
+    """Concrete paths standing for a spec template, one per sample parameter value."""
+    if not _PARAM.search(template):
+        return [template]
+    return [_PARAM.sub(value, template) for value in _SAMPLES]
+
+
+@lru_cache(maxsize=4096)
+def _spec_regex(template: str) -> re.Pattern:
+    out = []
+    for kind, text in _spec_tokens(template):
+        out.append("[^/]+" if kind == "param" else re.escape(text))
+    return re.compile("".join(out) + "/?")
+
+
+# --------------------------------------------------------------------------- segment patterns
+# template (AWS/Azure/OpenAPI) and apigee-matchespath patterns as segment lists:
+# ("lit", text) one literal segment, ("one", "") any one segment, ("many", "") one or more
+# segments ({proxy+}), ("any", "") zero or more segments (Azure trailing /*, Apigee **).
+
+
+def _segments(path: str) -> list[str]:
+    return [s for s in path.strip("/").split("/")] if path.strip("/") else []
+
+
+@lru_cache(maxsize=4096)
+def _route_segments(kind: str, pattern: str) -> tuple[tuple[str, str], ...]:
+    out: list[tuple[str, str]] = []
+    segs = _segments(pattern)
+    for i, seg in enumerate(segs):
+        last = i == len(segs) - 1
+        if kind == "template":
+            if re.fullmatch(r"\{[^{}/]+\+\}", seg):
+                out.append(("many", ""))
+            elif last and seg == "*":
+                out.append(("any", ""))
+            elif _PARAM.search(seg):
+                out.append(("one", seg) if _PARAM.fullmatch(seg) else ("mixed", seg))
+            else:
+                out.append(("lit", seg))
+        else:  # apigee-matchespath
+            if seg == "**":
+                out.append(("any", ""))
+            elif seg == "*":
+                out.append(("one", ""))
+            elif "*" in seg:
+                out.append(("glob", seg))
+            else:
+                out.append(("lit", seg))
+    return tuple(out)
+
+
+def _segment_match(rtoken: tuple[str, str], seg: str, seg_is_param: bool) -> bool:
+    kind, text = rtoken
+    if kind == "one":
+        return True
+    if kind == "lit":
+        return not seg_is_param and seg == text
+    if kind == "mixed":  # `{id}.json`: a literal around a parameter
+        if seg_is_param:
+            return False
+        return re.fullmatch(_spec_regex(text).pattern.rstrip("/?"), seg) is not None
+    if kind == "glob":
+        if seg_is_param:
+            return True
+        return re.fullmatch(".*".join(re.escape(p) for p in text.split("*")), seg) is not None
+    return False
+
+
+def _segments_cover(rtokens: Sequence[tuple[str, str]], segs: Sequence[tuple[str, bool]]) -> bool:
+    """Whether a route segment pattern matches a path whose segments may be spec parameters."""
+
+    @lru_cache(maxsize=None)
+    def walk(i: int, j: int) -> bool:
+        if i == len(rtokens):
+            return j == len(segs)
+        kind = rtokens[i][0]
+        if kind == "many":
+            return any(walk(i + 1, k) for k in range(j + 1, len(segs) + 1))
+        if kind == "any":
+            return any(walk(i + 1, k) for k in range(j, len(segs) + 1))
+        if j == len(segs):
+            return False
+        return _segment_match(rtokens[i], segs[j][0], segs[j][1]) and walk(i + 1, j + 1)
+
+    return walk(0, 0)
+
+
+def _as_segments(path: str, template: bool) -> tuple[tuple[str, bool], ...]:
+    out = []
+    for seg in _segments(path):
+        out.append((seg, template and _PARAM.search(seg) is not None))
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------- regex routes
+
+
+@lru_cache(maxsize=4096)
+def compile_regex(pattern: str) -> re.Pattern | None:
+    """A route regex, or None when it cannot be evaluated (invalid, or too long to trust)."""
+    if len(pattern) > MAX_PATTERN_CHARS:
+        return None
+    try:
+        return re.compile(pattern)
+    except (re.error, RecursionError, OverflowError):
+        return None
+
+
+# --------------------------------------------------------------------------- prefix routes
+
+
+def _prefix_fits(prefix: str, tokens: Sequence[tuple[str, str]]) -> bool:
+    """Whether some concrete path of a spec template starts with `prefix` (Kong character prefix)."""
+    if not prefix:
+        return True
+    if not tokens:
+        return False
+    kind, text = tokens[0]
+    if kind == "lit":
+        if prefix.startswith(text):
+            return _prefix_fits(prefix[len(text):], tokens[1:])
+        return text.startswith(prefix)
+    # a parameter: any non-empty run of non-slash characters
+    limit = prefix.find("/")
+    if limit == -1:
+        return True  # the prefix ends inside the parameter value
+    return any(_prefix_fits(prefix[k:], tokens[1:]) for k in range(1, limit + 1))
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def pattern_matches(kind: str, pattern: str, path: str) -> bool:
+    """Does a concrete request path match a pattern of the given match kind?"""
+    path = _normalise(path)
+    if kind == "exact":
+        return path.rstrip("/") == pattern.rstrip("/") or path == pattern
+    if kind == "prefix":
+        return path.startswith(pattern or "/")
+    if kind == "regex":
+        rx = compile_regex(pattern)
+        return rx is not None and rx.match(path) is not None
+    if kind in ("template", "apigee-matchespath"):
+        return _segments_cover(_route_segments(kind, pattern), _as_segments(path, False))
+    return False  # unknown / expression: cannot be evaluated
+
+
+def route_matches(route: Route, method: str, path: str) -> bool:
+    """Whether the gateway would send `method path` to this route (ignoring hosts and headers)."""
+    return method_matches(route.methods, method) and pattern_matches(route.match_kind, route.path, path)
+
+
+def pattern_serves(kind: str, pattern: str, template: str) -> bool:
+    """Whether a route pattern catches the requests of a spec path template."""
+    template = _normalise(template)
+    if kind == "exact":
+        return _spec_regex(template).fullmatch(pattern) is not None or pattern.rstrip("/") == template.rstrip("/")
+    if kind == "prefix":
+        return _prefix_fits(pattern or "/", _spec_tokens(template))
+    if kind == "regex":
+        rx = compile_regex(pattern)
+        return rx is not None and any(rx.match(s) for s in _samples(template))
+    if kind in ("template", "apigee-matchespath"):
+        return _segments_cover(_route_segments(kind, pattern), _as_segments(template, True))
+    return False
+
+
+@dataclass(frozen=True)
+class ServedVia:
+    """How a route serves an operation: through the client-facing or the upstream path, and how
+    specific the match is (literal characters of the route pattern; a catch-all scores 0 or 1)."""
+
+    alignment: str  # client | upstream
+    specificity: int
+    base_path: str
+
+
+def literal_weight(kind: str, pattern: str) -> int:
+    """Literal characters in a pattern: how much of a path it pins down."""
+    if kind in ("exact", "prefix"):
+        return len(pattern.rstrip("/"))
+    if kind == "regex":
+        m = re.match(r"[^\\^$.|?*+()\[\]{}]*", pattern)
+        return len(m.group(0).rstrip("/")) if m else 0
+    if kind in ("template", "apigee-matchespath"):
+        return sum(len(t) + 1 for k, t in _route_segments(kind, pattern) if k == "lit")
+    return 0
+
+
+def served_via(route: Route, method: str, spec_path_template: str,
+               spec_base_paths: Sequence[str] = ("",)) -> ServedVia | None:
+    """The first way this route serves `method spec_path_template`, or None."""
+    if not method_matches(route.methods, method):
+        return None
+    bases = list(spec_base_paths) or [""]
+    for base in bases:
+        full = join_paths(base, spec_path_template)
+        if route.path and pattern_serves(route.match_kind, route.path, full):
+            return ServedVia("client", literal_weight(route.match_kind, route.path), base)
+    if route.upstream_path:
+        kind = "prefix" if route.strip_prefix else route.match_kind
+        for base in bases:
+            full = join_paths(base, spec_path_template)
+            if pattern_serves(kind, route.upstream_path, full):
+                return ServedVia("upstream", literal_weight(kind, route.upstream_path), base)
+    return None
+
+
+def operation_served_by(route: Route, method: str, spec_path_template: str,
+                        spec_base_paths: Sequence[str] = ("",)) -> bool:
+    """Whether the route catches the spec operation (client-facing or upstream side)."""
+    return served_via(route, method, spec_path_template, spec_base_paths) is not None
+
+
+# --------------------------------------------------------------------------- precedence
+
+
+def _tag_int(route: Route, name: str) -> int:
+    for tag in route.tags:
+        if tag.startswith(name + "="):
+            try:
+                return int(tag.split("=", 1)[1])
+            except ValueError:
+                return 0
+    return 0
+
+
+def precedence_key(route: Route, vendor: str) -> tuple:
+    """Sort key: the route a gateway tries first sorts first.
+
+    Kong: routes with more conditions (methods, hosts) first, then regex paths by
+    `regex_priority`, then prefix paths longest first. Template gateways (AWS, Azure, Apigee):
+    segment by segment, a literal beats a `{param}` beats a greedy `{proxy+}`/`**`, and an
+    explicit method beats ANY.
+    """
+    conditions = int(method_set(route.methods) is not None) + int(bool(route.hosts))
+    kind = route.match_kind
+    if kind in ("template", "apigee-matchespath"):
+        rank = {"lit": 0, "mixed": 1, "glob": 1, "one": 2, "many": 3, "any": 4}
+        seg_key = tuple(rank[k] for k, _ in _route_segments(kind, route.path))
+        return (1, seg_key + (9, int(method_set(route.methods) is None)))
+    if kind == "exact":
+        return (0, (-conditions, 0, 0, -len(route.path)))
+    if kind == "regex":
+        return (0, (-conditions, 1, -_tag_int(route, "regex_priority"), 0))
+    if kind == "prefix":
+        return (0, (-conditions, 2, 0, -len(route.path)))
+    return (2, (-conditions,))
+
+
+def winning_routes(routes: Sequence[Route], vendor: str) -> list[Route]:
+    """Of routes that all catch the same request, those the gateway would pick (ties kept)."""
+    if not routes:
+        return []
+    keyed = sorted(routes, key=lambda r: precedence_key(r, vendor))
+    best = precedence_key(keyed[0], vendor)
+    return [r for r in keyed if precedence_key(r, vendor) == best]
+
+
+def select_route(routes: Sequence[Route], method: str, path: str, vendor: str) -> Route | None:
+    """The route a gateway would pick for a concrete request (first in precedence order)."""
+    hits = [r for r in routes if route_matches(r, method, path)]
+    winners = winning_routes(hits, vendor)
+    return winners[0] if winners else None

@@ -1,0 +1,1 @@
+"""Rules as data: the Rule model, loading our rule files and Spectral rulesets, selection."""

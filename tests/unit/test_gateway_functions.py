@@ -1,0 +1,423 @@
+"""The gateway rule functions, on model objects built here (no importer, no landscape needed).
+
+Each check has a case that must fire and a neighbour that must not, so a function that always
+(or never) fires fails the test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from apiscan.functions import gateway as g
+from apiscan.functions.registry import FUNCTIONS, FunctionOptionsError
+from apiscan.models.findings import Location
+from apiscan.models.gateway import (
+    Consumer, Credential, Gateway, GatewayApi, GatewayFinding, Policy, Product, Route, SourceRef,
+)
+
+
+@dataclass
+class RouteView:
+    route: Route
+    api: GatewayApi
+    gateway: Gateway
+    landscape: Any = None
+
+
+@dataclass
+class ApiView:
+    api: GatewayApi
+    gateway: Gateway
+
+
+@dataclass
+class ConsumerView:
+    consumer: Consumer
+    gateway: Gateway
+
+
+@dataclass
+class GatewayView:
+    gateway: Gateway
+
+
+def auth(kind="api-key", **kw) -> Policy:
+    return Policy(kind="auth", auth_kind=kind, **kw)
+
+
+def view(path="/pets", methods=("GET",), policies=(), api_kw=None, gw_kw=None, **route_kw) -> RouteView:
+    route = Route(id="r1", path=path, methods=list(methods), policies=list(policies),
+                  source=SourceRef("kong.yaml", "/services/0/routes/0"), **route_kw)
+    api = GatewayApi(id="a1", name="pets", gateway="gw", routes=[route], **(api_kw or {}))
+    gateway = Gateway(id="gw", vendor="kong", apis=[api], **(gw_kw or {}))
+    return RouteView(route, api, gateway)
+
+
+def run(name: str, target, options=None) -> list:
+    return list(FUNCTIONS[name](target, options or {}, None) or ())
+
+
+# ---------------------------------------------------------------- authentication
+
+
+def test_no_auth_fires_and_auth_passes():
+    assert run("gatewayRouteHasAuth", view())
+    assert not run("gatewayRouteHasAuth", view(policies=[auth()]))
+
+
+def test_disabled_auth_is_no_auth_and_is_named():
+    hits = run("gatewayRouteHasAuth", view(policies=[auth(vendor_type="key-auth", enabled=False)]))
+    assert hits and hits[0].evidence["disabled_auth"] == ["key-auth"]
+
+
+def test_preflight_and_terminated_routes_are_skipped():
+    assert not run("gatewayRouteHasAuth", view(methods=["OPTIONS"]))
+    assert not run("gatewayRouteHasAuth", view(policies=[Policy(kind="termination")]))
+    # a conditional termination still lets traffic through
+    assert run("gatewayRouteHasAuth", view(policies=[Policy(kind="termination", conditional=True)]))
+
+
+def test_optional_auth():
+    assert run("gatewayRouteAuthNotOptional", view(policies=[auth(optional=True)]))
+    assert not run("gatewayRouteAuthNotOptional", view(policies=[auth(optional=True), auth("jwt")]))
+    assert not run("gatewayRouteAuthNotOptional", view())  # no auth at all is GW001's business
+
+
+def test_conditional_auth():
+    cond = auth(conditional=True, detail={"condition": 'request.verb != "OPTIONS"'})
+    hits = run("gatewayRouteAuthUnconditional", view(policies=[cond]))
+    assert hits and hits[0].evidence["conditions"] == ['request.verb != "OPTIONS"']
+    assert not run("gatewayRouteAuthUnconditional", view(policies=[cond, auth("oauth2")]))
+
+
+def test_basic_auth_kind():
+    assert run("gatewayRouteAuthKind", view(policies=[auth("basic")]), {"disallowed": ["basic"]})
+    assert not run("gatewayRouteAuthKind", view(policies=[auth("oauth2")]), {"disallowed": ["basic"]})
+    with pytest.raises(FunctionOptionsError):
+        run("gatewayRouteAuthKind", view(), {"disallowed": 5})
+
+
+@pytest.mark.parametrize("policy, fires", [
+    (auth(vendor_type="key-auth", detail={"key_names": ["apikey"]}), True),  # Kong default: query allowed
+    (auth(vendor_type="key-auth", detail={"key_in_query": False}), False),
+    (auth(vendor_type="key-auth", detail={"config": {"key_in_query": "true"}}), True),
+    (auth(vendor_type="VerifyAPIKey", detail={"ref": "request.queryparam.apikey"}), True),
+    (auth(vendor_type="VerifyAPIKey", detail={"ref": "request.header.x-apikey"}), False),
+    (auth(vendor_type="api_key", detail={"in": "query", "name": "key"}), True),
+    (auth(vendor_type="api_key", detail={"in": "header", "name": "x-api-key"}), False),
+    (auth("subscription-key", vendor_type="subscription", detail={"query": "subscription-key"}), True),
+    (auth("jwt", vendor_type="jwt", detail={"uri_param_names": ["jwt"]}), False),  # not an API key
+])
+def test_api_key_in_query(policy, fires):
+    assert bool(run("gatewayRouteKeyNotInQuery", view(policies=[policy]))) is fires
+
+
+@pytest.mark.parametrize("detail, fires", [
+    ({}, True),
+    ({"claims_to_verify": ["exp"], "key_claim_name": "iss"}, True),  # Kong jwt: never checks aud
+    ({"audiences": ["api://pets"], "issuers": ["https://login.example/"]}, False),
+    ({"jwtConfiguration": {"issuer": "https://idp", "audience": ["pets"]}}, False),
+    ({"audiences": ["pets"]}, True),
+])
+def test_jwt_audience_issuer(detail, fires):
+    hits = run("gatewayJwtChecksAudienceIssuer", view(policies=[auth("jwt", detail=detail)]))
+    assert bool(hits) is fires
+
+
+# ---------------------------------------------------------------- limits and protection
+
+
+def test_rate_limit_scopes_and_products():
+    assert run("gatewayRouteHasRateLimit", view())
+    assert not run("gatewayRouteHasRateLimit", view(policies=[Policy(kind="quota", scope="global")]))
+    scoped = run("gatewayRouteHasRateLimit", view(policies=[Policy(kind="rate-limit", scope="consumer-group")]))
+    assert scoped and "consumer_scoped" in scoped[0].evidence
+    v = view(api_kw={"products": ["gold"]})
+    v.gateway.products.append(Product(id="gold", policies=[Policy(kind="rate-limit", scope="product")]))
+    assert not run("gatewayRouteHasRateLimit", v)
+
+
+def test_partial_export_is_said():
+    hits = run("gatewayRouteHasRateLimit", view(gw_kw={"partial": True}))
+    assert hits[0].evidence.get("partial_export") is True
+
+
+def test_write_routes_size_and_threat():
+    opts = {"kinds": ["size-limit"]}
+    assert run("gatewayWriteRouteHasPolicy", view(methods=["POST"]), opts)
+    assert run("gatewayWriteRouteHasPolicy", view(methods=[]), opts)  # any method includes writes
+    assert not run("gatewayWriteRouteHasPolicy", view(methods=["GET"]), opts)
+    assert not run("gatewayWriteRouteHasPolicy", view(methods=["PUT"], policies=[Policy(kind="size-limit")]), opts)
+    threat = {"kinds": ["threat-protection", "validation"]}
+    assert not run("gatewayWriteRouteHasPolicy", view(methods=["PATCH"], policies=[Policy(kind="validation")]),
+                   threat)
+
+
+@pytest.mark.parametrize("policy, fires", [
+    (Policy(kind="cors", vendor_type="cors", detail={"credentials": True}), True),  # Kong: no origins = *
+    (Policy(kind="cors", vendor_type="cors", detail={"origins": ["https://a.example"], "credentials": True}),
+     False),
+    (Policy(kind="cors", vendor_type="cors", detail={"origins": ["*"], "credentials": False}), False),
+    (Policy(kind="cors", vendor_type="cors", detail={"origins": "*", "credentials": "true"}), True),
+    (Policy(kind="cors", vendor_type="cors", detail={"allowed-origins": ["*"], "allow-credentials": "true"}), True),
+])
+def test_cors_wildcard(policy, fires):
+    assert bool(run("gatewayCorsWildcardCredentials", view(policies=[policy]))) is fires
+
+
+# ---------------------------------------------------------------- transport
+
+
+def test_plain_http_upstream_and_allow_list():
+    assert run("gatewayUpstreamTls", view(upstream_url="http://pets.internal:8080/v1"))
+    assert not run("gatewayUpstreamTls", view(upstream_url="https://pets.internal"))
+    assert not run("gatewayUpstreamTls", view(upstream_url="http://sidecar/v1"), {"allowHosts": ["sidecar"]})
+    # the API's upstream counts when the route has none of its own
+    assert run("gatewayUpstreamTls", view(api_kw={"upstream_url": "HTTP://legacy.example"}))
+
+
+def test_plain_http_listener():
+    assert run("gatewayListenerTls", view(protocols=["http", "https"]))
+    assert not run("gatewayListenerTls", view(protocols=["https"]))
+    assert run("gatewayListenerTls", view(api_kw={"attributes": {"protocols": ["http", "https"]}}))
+
+
+def test_tls_verification():
+    off = Policy(kind="tls", detail={"tls_verify": False})
+    assert run("gatewayUpstreamTlsVerified", view(policies=[off]))
+    assert not run("gatewayUpstreamTlsVerified", view(policies=[Policy(kind="tls", detail={"tls_verify": True})]))
+    assert run("gatewayUpstreamTlsVerified", view(api_kw={"attributes": {"tls_verify": "false"}}))
+    assert run("gatewayUpstreamTlsVerified",
+               view(policies=[Policy(kind="tls", detail={"IgnoreValidationErrors": "true"})]))
+    assert not run("gatewayUpstreamTlsVerified", view())
+
+
+@pytest.mark.parametrize("url, fires", [
+    ("http://10.0.0.12:8080", True), ("https://[::1]/x", True), ("http://localhost:3000", True),
+    ("https://pets.example.com", False), ("", False),
+])
+def test_upstream_host(url, fires):
+    assert bool(run("gatewayUpstreamHost", view(upstream_url=url))) is fires
+
+
+# ---------------------------------------------------------------- exposure and shape
+
+
+@pytest.mark.parametrize("path, policies, fires", [
+    ("/admin/users", [], True),
+    ("~/internal/.*", [auth()], True),
+    ("/v1/actuator/health", [], True),
+    ("/administrators-guide", [], False),
+    ("/admin", [Policy(kind="ip-filter")], False),
+    ("/metrics", [auth("mtls")], False),
+    ("/pets", [], False),
+])
+def test_internal_paths(path, policies, fires):
+    assert bool(run("gatewayAdminPathRestricted", view(path=path, policies=policies))) is fires
+
+
+def test_internal_path_pattern_option_is_validated():
+    with pytest.raises(FunctionOptionsError):
+        run("gatewayAdminPathRestricted", view(path="/admin"), {"pattern": "(unclosed"})
+
+
+@pytest.mark.parametrize("path, kind, fires", [
+    ("/{proxy+}", "template", True), ("/api/*", "template", True), ("/", "prefix", True),
+    ("", "prefix", True), ("/**", "apigee-matchespath", True), ("~/v1/.*", "regex", True),
+    ("$default", "exact", True), ("/pets/{id}", "template", False), ("/pets", "prefix", False),
+    ("/", "exact", False), ("~/v1/pets/\\d+$", "regex", False),
+])
+def test_catch_all(path, kind, fires):
+    assert bool(run("gatewayRouteNotCatchAll", view(path=path, match_kind=kind))) is fires
+
+
+def test_unknown_pattern_and_shadow_route():
+    assert run("gatewayRouteEvaluable", view(match_kind="unknown", tags=["expression router"]))
+    assert not run("gatewayRouteEvaluable", view(match_kind="regex"))
+    assert run("gatewayRouteHasSpec", view())
+    assert not run("gatewayRouteHasSpec", view(spec_operations=["specs/pets.yaml#GET /pets"]))
+
+
+def test_duplicate_route_reports_only_the_later_one():
+    v = view(path="/pets/{id}", match_kind="template")
+    twin = Route(id="r2", path="/pets/{petId}", match_kind="template", methods=["GET", "PUT"])
+    other = Route(id="r3", path="/pets/{id}", match_kind="template", methods=["DELETE"])
+    v.api.routes += [twin, other]
+    assert not run("gatewayRouteUnique", v)
+    hits = run("gatewayRouteUnique", RouteView(twin, v.api, v.gateway))
+    assert hits and hits[0].evidence["duplicate_of"] == "r1"
+    assert not run("gatewayRouteUnique", RouteView(other, v.api, v.gateway))
+
+
+def test_duplicates_across_versions_are_not_duplicates():
+    v = view(path="/pets", api_kw={"version": "v1"})
+    api2 = GatewayApi(id="a2", name="pets", gateway="gw", version="v2", routes=[Route(id="r9", path="/pets",
+                                                                                      methods=["GET"])])
+    v.gateway.apis.append(api2)
+    assert not run("gatewayRouteUnique", RouteView(api2.routes[0], api2, v.gateway))
+    api2.version = ""
+    assert run("gatewayRouteUnique", RouteView(api2.routes[0], api2, v.gateway))
+
+
+# ---------------------------------------------------------------- api scope
+
+
+def test_deprecated_api_still_routed():
+    v = view(api_kw={"lifecycle": "DEPRECATED"})
+    assert run("gatewayNoDeprecatedRoutes", ApiView(v.api, v.gateway))
+    v2 = view(api_kw={"tags": ["lifecycle:retired"]}, policies=[Policy(kind="termination")])
+    assert not run("gatewayNoDeprecatedRoutes", ApiView(v2.api, v2.gateway))  # terminated: not routed
+    v3 = view(deprecated=True)
+    hits = run("gatewayNoDeprecatedRoutes", ApiView(v3.api, v3.gateway))
+    assert hits and hits[0].location == Location("kong.yaml", "/services/0/routes/0")
+    assert not run("gatewayNoDeprecatedRoutes", ApiView(view().api, view().gateway))
+
+
+def test_logging():
+    v = view()
+    assert run("gatewayApiHasLogging", ApiView(v.api, v.gateway))
+    v.gateway.global_policies.append(Policy(kind="logging", scope="global"))
+    assert not run("gatewayApiHasLogging", ApiView(v.api, v.gateway))
+    v2 = view(api_kw={"attributes": {"accessLogSettings": {"format": "$context.requestId"}}})
+    assert not run("gatewayApiHasLogging", ApiView(v2.api, v2.gateway))
+
+
+def test_owner():
+    assert run("gatewayApiHasOwner", ApiView(view().api, None))
+    assert not run("gatewayApiHasOwner", ApiView(view(api_kw={"tags": ["team:payments"]}).api, None))
+    assert not run("gatewayApiHasOwner", ApiView(view(api_kw={"attributes": {"provider": "admin"}}).api, None))
+    assert run("gatewayApiHasOwner", ApiView(view(api_kw={"tags": ["teamwork"]}).api, None))
+
+
+def test_version():
+    assert run("gatewayApiHasVersion", ApiView(view(path="/pets").api, None))
+    assert not run("gatewayApiHasVersion", ApiView(view(path="/v2/pets").api, None))
+    assert not run("gatewayApiHasVersion", ApiView(view(api_kw={"version": "1.0"}).api, None))
+    assert not run("gatewayApiHasVersion", ApiView(view(api_kw={"tags": ["version:v1"]}).api, None))
+    assert not run("gatewayApiHasVersion", ApiView(view(api_kw={"base_path": "/orders/2024-01-01"}).api, None))
+
+
+# ---------------------------------------------------------------- consumer scope
+
+
+def test_consumer_restriction():
+    gw = Gateway(id="gw", vendor="kong")
+    cred = Credential(kind="api-key", fingerprint="sha256:0123456789abcdef")
+    assert run("gatewayConsumerRestricted", ConsumerView(Consumer(id="c", credentials=[cred]), gw))
+    assert not run("gatewayConsumerRestricted", ConsumerView(Consumer(id="c", credentials=[cred], groups=["g"]), gw))
+    assert not run("gatewayConsumerRestricted", ConsumerView(Consumer(id="c"), gw))  # cannot authenticate
+    assert run("gatewayConsumerRestricted", ConsumerView(Consumer(id="s", kind="subscription"), gw))
+    assert not run("gatewayConsumerRestricted",
+                   ConsumerView(Consumer(id="c", credentials=[cred], status="disabled"), gw))
+
+
+def test_credential_expiry_points_at_the_credential_and_hides_it():
+    gw = Gateway(id="gw", vendor="apigee")
+    creds = [Credential(kind="api-key", expires="-1", fingerprint="sha256:aaaa", source=SourceRef("apps.json", "/0")),
+             Credential(kind="api-key", expires="2027-01-01T00:00:00Z"),
+             Credential(kind="mtls"),
+             Credential(kind="basic", status="revoked")]
+    hits = run("gatewayCredentialExpires", ConsumerView(Consumer(id="app", credentials=creds), gw))
+    assert len(hits) == 1
+    assert hits[0].location == Location("apps.json", "/0")
+    assert "sha256" not in repr(hits[0].evidence)
+
+
+# ---------------------------------------------------------------- gateway scope
+
+
+SECRET = "s3cr3t-value-never-shown"
+
+
+def test_notes_never_leak_secrets_and_need_codes():
+    note = GatewayFinding(code="secret-in-export", message=f"key {SECRET} found",
+                          source=SourceRef("kong.yaml", "/consumers/0/keyauth_credentials/0/key"),
+                          evidence={"field": "key", "value": SECRET, "length": len(SECRET)})
+    gw = Gateway(id="gw", vendor="kong", notes=[note, GatewayFinding("policy-xml-recovered", "x",
+                                                                     SourceRef("policy.xml"))])
+    hits = run("gatewayNotes", GatewayView(gw), {"codes": ["secret-in-export"]})
+    assert len(hits) == 1
+    assert SECRET not in repr(hits[0])
+    assert hits[0].location.pointer == "/consumers/0/keyauth_credentials/0/key"
+    with pytest.raises(FunctionOptionsError):
+        run("gatewayNotes", GatewayView(gw), {})
+
+
+def test_unattached_policies_deduplicated_with_notes():
+    src = SourceRef("apiproxy/policies/Quota-1.xml")
+    gw = Gateway(id="gw", vendor="apigee", unattached_policies=[Policy(kind="quota", name="Quota-1", source=src)],
+                 notes=[GatewayFinding("policy-unattached", "Quota-1", src),
+                        GatewayFinding("policy-unattached", "Spike", SourceRef("apiproxy/policies/Spike.xml"))])
+    hits = run("gatewayPoliciesAttached", GatewayView(gw))
+    assert sorted(h.location.file for h in hits) == ["apiproxy/policies/Quota-1.xml", "apiproxy/policies/Spike.xml"]
+    assert not run("gatewayPoliciesAttached", GatewayView(Gateway(id="x", vendor="kong")))
+
+
+def test_policy_without_base():
+    note = GatewayFinding("policy-without-base", "no base", SourceRef("apis/pets/policy.xml"),
+                          evidence={"section": "inbound"})
+    outbound = GatewayFinding("policy-without-base", "no base", SourceRef("apis/cats/policy.xml"),
+                              evidence={"section": "outbound"})
+    gw = Gateway(id="gw", vendor="azure-apim", notes=[note, outbound])
+    hits = run("gatewayPolicyInheritsBase", GatewayView(gw), {"sections": ["inbound"]})
+    assert [h.location.file for h in hits] == ["apis/pets/policy.xml"]
+    api = GatewayApi(id="a", name="a", gateway="gw", attributes={"policy_has_base": False,
+                                                                 "policy_file": "apis/a/policy.xml"})
+    hits = run("gatewayPolicyInheritsBase", GatewayView(Gateway(id="gw", vendor="azure-apim", apis=[api])))
+    assert [h.location.file for h in hits] == ["apis/a/policy.xml"]
+
+
+def test_sensitive_product():
+    payments = GatewayApi(id="payments-api", name="payments", gateway="gw")
+    pets = GatewayApi(id="pets-api", name="pets", gateway="gw")
+    gw = Gateway(id="gw", vendor="azure-apim", apis=[payments, pets], products=[
+        Product(id="starter", apis=["payments-api"], approval="auto", source=SourceRef("products/starter/x.json")),
+        Product(id="free", apis=["pets-api"], approval="auto"),
+        Product(id="partners", apis=["payments-api"], approval="manual", subscription_required=True),
+        Product(id="open-hr", apis=["pets-api"], subscription_required=False),
+    ])
+    hits = run("gatewaySensitiveProductApproval", GatewayView(gw))
+    assert sorted(h.evidence["product"] for h in hits) == ["open-hr", "starter"]
+
+
+# ---------------------------------------------------------------- landscape scope
+
+
+class FakeLandscape:
+    def __init__(self, orphans=None, unrouted=None):
+        self._o, self._u = orphans, unrouted
+
+    def orphan_specs(self):
+        return self._o
+
+    def unrouted_operations(self):
+        return self._u
+
+
+def test_orphans_and_unrouted():
+    spec = type("Spec", (), {"file": "specs/billing.yaml", "title": "Billing", "pointer": ""})()
+    hits = run("landscapeOrphanSpecs", FakeLandscape(orphans=[spec]))
+    assert hits[0].location == Location("specs/billing.yaml", "")
+    op = {"key": "DELETE /pets/{id}", "file": "specs/pets.yaml", "pointer": "/paths/~1pets~1{id}/delete"}
+    hits = run("landscapeUnroutedOperations", FakeLandscape(unrouted=[op]))
+    assert hits[0].location.pointer == "/paths/~1pets~1{id}/delete" and "DELETE /pets/{id}" in hits[0].message
+    assert not run("landscapeOrphanSpecs", FakeLandscape(orphans=[]))
+    with pytest.raises(FunctionOptionsError):
+        run("landscapeOrphanSpecs", object())
+
+
+def test_every_rule_function_is_registered():
+    names = {"gatewayRouteHasAuth", "gatewayRouteAuthNotOptional", "gatewayRouteAuthUnconditional",
+             "gatewayRouteAuthKind", "gatewayRouteKeyNotInQuery", "gatewayJwtChecksAudienceIssuer",
+             "gatewayRouteHasRateLimit", "gatewayWriteRouteHasPolicy", "gatewayCorsWildcardCredentials",
+             "gatewayUpstreamTls", "gatewayListenerTls", "gatewayUpstreamTlsVerified", "gatewayUpstreamHost",
+             "gatewayAdminPathRestricted", "gatewayRouteNotCatchAll", "gatewayRouteEvaluable",
+             "gatewayRouteHasSpec", "gatewayRouteUnique", "gatewayNoDeprecatedRoutes", "gatewayApiHasLogging",
+             "gatewayApiHasOwner", "gatewayApiHasVersion", "gatewayConsumerRestricted",
+             "gatewayCredentialExpires", "gatewayNotes", "gatewayPoliciesAttached", "gatewayPolicyInheritsBase",
+             "gatewaySensitiveProductApproval", "landscapeOrphanSpecs", "landscapeUnroutedOperations"}
+    assert names <= set(FUNCTIONS)
+    assert g.WRITE_METHODS == ("POST", "PUT", "PATCH")
