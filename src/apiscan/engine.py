@@ -89,6 +89,15 @@ class DocumentEngine:
         load_builtin_functions()
         self.doc = doc
         self.walker = Walker(doc.data, doc.key, doc.resolver)
+        self._raw_walker: Walker | None = None
+
+    def walker_for(self, rule: Rule) -> Walker:
+        """`resolved: false` rules see `$ref`s as written (Spectral's unresolved document)."""
+        if rule.resolved:
+            return self.walker
+        if self._raw_walker is None:
+            self._raw_walker = Walker(self.doc.data, self.doc.key, None)
+        return self._raw_walker
 
     def run(self, rules: Iterable[Rule]) -> EngineOutput:
         out = EngineOutput()
@@ -109,10 +118,12 @@ class DocumentEngine:
         return out
 
     def _run_rule(self, rule: Rule, out: EngineOutput) -> None:
+        walker = self.walker_for(rule)
+        spectral = bool(rule.extra.get("spectral"))
         seen: set[tuple] = set()
         nodes: list[tuple] = []
         for given in rule.given or ["$"]:
-            for node in self.walker.select(compile_path(given)):
+            for node in walker.select(compile_path(given)):
                 key = (node[FILE], node[PATH], type(node[VALUE]) is str and node[KEY] == node[VALUE])
                 if key in seen:
                     continue
@@ -124,10 +135,10 @@ class DocumentEngine:
                 fn = FUNCTIONS.get(then.function)
                 if fn is None:
                     raise FunctionOptionsError(f"unknown function {then.function!r}")
-                for value, file, path, tnode in _field_targets(self.walker, node, then.field):
+                for value, file, path, tnode in _field_targets(walker, node, then.field):
                     ctx = FunctionContext(document=self.doc, path=path, given_path=node[PATH], rule=rule,
                                           resolver=self.doc.resolver, field=then.field, node=tnode,
-                                          walker=self.walker, file=file)
+                                          walker=walker, file=file)
                     result = fn(value, then.options, ctx)
                     if not result:
                         continue
@@ -135,12 +146,12 @@ class DocumentEngine:
                         if hit is None:
                             continue
                         if hit.path:
-                            hfile, hpath = _hit_location(self.walker, tnode, tuple(hit.path))
+                            hfile, hpath = _hit_location(walker, tnode, tuple(hit.path))
                         else:
                             hfile, hpath = file, path
                         message = render(rule.message, error=hit.message or "", path=hpath,
                                          value=hit.value if hit.value is not None else value,
-                                         description=rule.description)
+                                         description=rule.description, spectral=spectral)
                         dedup = (hfile, hpath, message)
                         if dedup in emitted and len(rule.then) == 1:
                             continue

@@ -238,19 +238,41 @@ class Walker:
     # -- descendants
 
     def _descendants(self, start: tuple) -> list[tuple]:
-        """Every container node under `start` (itself included), each physical node once."""
+        """Every container node under `start` (itself included), each physical node once.
+        The hot loop of `$..`: written out by hand, scalars never become nodes."""
         out: list[tuple] = []
         seen: set[int] = set()
         stack = [start]
+        resolver = self.resolver
+        pop, push, append, mark = stack.pop, stack.append, out.append, seen.add
         while stack:
-            node = stack.pop()
-            value = node[VALUE]
+            node = pop()
+            value = node[0]
             vid = id(value)
             if vid in seen:
                 continue
-            seen.add(vid)
-            out.append(node)
-            kids = [c for c in self.children(node) if type(c[VALUE]) in (dict, list)]
+            mark(vid)
+            append(node)
+            file, path = node[1], node[2]
+            if type(value) is dict:
+                items = value.items()
+            else:
+                items = enumerate(value)
+            kids = []
+            for k, v in items:
+                tv = type(v)
+                if tv is dict:
+                    if "$ref" in v and resolver is not None:
+                        t, f, p = resolver.deref_loc(v, resolver.file_of(v, file), path + (k,))
+                        if type(t) is dict or type(t) is list:
+                            if id(t) not in seen:
+                                kids.append((t, f, p, k, node))
+                        continue
+                    if id(v) not in seen:
+                        kids.append((v, file, path + (k,), k, node))
+                elif tv is list:
+                    if id(v) not in seen:
+                        kids.append((v, file, path + (k,), k, node))
             kids.reverse()
             stack.extend(kids)
         return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from apiscan import __version__
@@ -78,7 +79,7 @@ def lint_file(path: Path, explicit: bool, opts: LintOptions) -> FileOutcome:
     try:
         engine = DocumentEngine(doc)
         result = engine.run(opts.rules)
-        doc.resolver.check_all()
+        engine.walker.containers(engine.walker.root)  # one walk follows every reachable $ref: broken ones are recorded
         findings = result.findings
         out.errors.extend(result.errors)
         for problem in doc.resolver.problems.values():
@@ -141,6 +142,7 @@ def _display(path: Path) -> str:
         return str(path)
 
 
+@lru_cache(maxsize=4096)
 def _relative(file: str, root: Path) -> str:
     try:
         return str(Path(file).resolve().relative_to(root)).replace("\\", "/")

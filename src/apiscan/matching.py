@@ -181,6 +181,7 @@ def compile_regex(pattern: str) -> re.Pattern | None:
     """A route regex, or None when it cannot be evaluated (invalid, or too long to trust)."""
     if len(pattern) > MAX_PATTERN_CHARS:
         return None
+    pattern = re.sub(r"\(\?<(?=[A-Za-z_])", "(?P<", pattern)  # PCRE named groups (Kong) in Python syntax
     try:
         return re.compile(pattern)
     except (re.error, RecursionError, OverflowError):
@@ -249,23 +250,38 @@ def pattern_serves(kind: str, pattern: str, template: str) -> bool:
 @dataclass(frozen=True)
 class ServedVia:
     """How a route serves an operation: through the client-facing or the upstream path, and how
-    specific the match is (literal characters of the route pattern; a catch-all scores 0 or 1)."""
+    specific the match is (see `shared_literal`)."""
 
     alignment: str  # client | upstream
     specificity: int
     base_path: str
 
 
-def literal_weight(kind: str, pattern: str) -> int:
-    """Literal characters in a pattern: how much of a path it pins down."""
+def literal_prefix(kind: str, pattern: str) -> str:
+    """The literal start of a pattern, before its first wildcard, parameter or regex operator."""
     if kind in ("exact", "prefix"):
-        return len(pattern.rstrip("/"))
+        return pattern
     if kind == "regex":
         m = re.match(r"[^\\^$.|?*+()\[\]{}]*", pattern)
-        return len(m.group(0).rstrip("/")) if m else 0
+        return m.group(0) if m else ""
     if kind in ("template", "apigee-matchespath"):
-        return sum(len(t) + 1 for k, t in _route_segments(kind, pattern) if k == "lit")
-    return 0
+        return re.split(r"[{*]", pattern, maxsplit=1)[0]
+    return ""
+
+
+def shared_literal(kind: str, pattern: str, template: str) -> int:
+    """How many literal characters of a spec path the route pins down (a catch-all scores 0 or 1).
+
+    Used to link a spec to a gateway API by path alone: `/r1` catches `/{proxy+}` but says
+    nothing about that spec, while `/pets` against `/pets/{id}` does.
+    """
+    a, b = literal_prefix(kind, pattern), literal_prefix("template", template)
+    n = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        n += 1
+    return len(a[:n].rstrip("/"))
 
 
 def served_via(route: Route, method: str, spec_path_template: str,
@@ -277,13 +293,13 @@ def served_via(route: Route, method: str, spec_path_template: str,
     for base in bases:
         full = join_paths(base, spec_path_template)
         if route.path and pattern_serves(route.match_kind, route.path, full):
-            return ServedVia("client", literal_weight(route.match_kind, route.path), base)
+            return ServedVia("client", shared_literal(route.match_kind, route.path, full), base)
     if route.upstream_path:
         kind = "prefix" if route.strip_prefix else route.match_kind
         for base in bases:
             full = join_paths(base, spec_path_template)
             if pattern_serves(kind, route.upstream_path, full):
-                return ServedVia("upstream", literal_weight(kind, route.upstream_path), base)
+                return ServedVia("upstream", shared_literal(kind, route.upstream_path, full), base)
     return None
 
 

@@ -421,3 +421,39 @@ def test_every_rule_function_is_registered():
              "gatewaySensitiveProductApproval", "landscapeOrphanSpecs", "landscapeUnroutedOperations"}
     assert names <= set(FUNCTIONS)
     assert g.WRITE_METHODS == ("POST", "PUT", "PATCH")
+
+
+def test_switched_off_api_serves_nothing():
+    assert not run("gatewayRouteHasAuth", view(api_kw={"lifecycle": "disabled"}))
+    assert not run("gatewayRouteHasAuth", view(api_kw={"lifecycle": "BLOCKED"}))
+    assert run("gatewayRouteHasAuth", view(api_kw={"lifecycle": "deprecated"}))
+
+
+def test_a_host_specific_route_beside_a_generic_one_is_not_a_duplicate():
+    v = view(path="/pets")
+    specific = Route(id="r2", path="/pets", methods=["GET"], hosts=["beta.example.com"])
+    v.api.routes.append(specific)
+    assert not run("gatewayRouteUnique", RouteView(specific, v.api, v.gateway))
+    same_host = Route(id="r3", path="/pets/", methods=["GET"], hosts=["BETA.example.com"])
+    v.api.routes.append(same_host)
+    assert run("gatewayRouteUnique", RouteView(same_host, v.api, v.gateway))
+
+
+def test_reconciliation_results_are_found_on_the_landscape_reconciliation():
+    from apiscan.inventory.specs import SpecOperation
+
+    op = SpecOperation(file="specs/pets.yaml", method="DELETE", path="/pets/{id}", pointer="/paths/~1pets~1{id}/delete")
+    landscape = type("L", (), {"reconciliation": {"unrouted_operations": [op], "orphan_specs": []}})()
+    hits = run("landscapeUnroutedOperations", landscape)
+    assert hits[0].location == Location("specs/pets.yaml", "/paths/~1pets~1{id}/delete")
+    assert "DELETE /pets/{id}" in hits[0].message
+    assert not run("landscapeOrphanSpecs", landscape)
+
+
+@pytest.mark.parametrize("origin, fires", [
+    ("{request.header.origin}", True), ("*", True), ("https://shop.example.com", False),
+    ("https://a.example.com, https://b.example.com", False),
+])
+def test_apigee_cors_reflecting_the_origin_is_any_origin(origin, fires):
+    policy = Policy(kind="cors", vendor_type="CORS", detail={"allow_origin": origin, "allow_credentials": True})
+    assert bool(run("gatewayCorsWildcardCredentials", view(policies=[policy]))) is fires

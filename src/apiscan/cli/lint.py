@@ -42,6 +42,10 @@ def run_lint(paths, select, ignore, ruleset, rules_dirs, config_file, no_config,
         cfg = Config() if no_config else load_config(config_file or find_config())
     except ConfigError as exc:
         fail(str(exc))
+    if ruleset is None and cfg.ruleset is None:
+        from apiscan.ruleset.spectral import find_spectral_ruleset
+
+        ruleset = find_spectral_ruleset(Path.cwd())  # Spectral's own pick-up rule
     rules, rule_errors = assemble_rules(cfg, split_list(select), split_list(ignore), ruleset, list(rules_dirs))
     if not rules and not rule_errors:
         fail("no rule selected (check --rule / --ignore / select in the configuration)")
@@ -51,6 +55,10 @@ def run_lint(paths, select, ignore, ruleset, rules_dirs, config_file, no_config,
                        jobs=jobs, severity_overrides=cfg.severity)
     result = lint(opts)
     result.errors[:0] = rule_errors
+    if any(r.extra.get("spectral") for r in rules):
+        from apiscan.ruleset.spectral import apply_overrides
+
+        result.findings = apply_overrides(result.findings, rules, root)
     if cfg.ignore_paths:
         from apiscan.suppressions import apply_path_ignores
 

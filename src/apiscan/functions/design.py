@@ -173,7 +173,7 @@ def _dominant_id_casing(ids: list[str]) -> str | None:
 # --------------------------------------------------------------------------- path shape
 
 
-_KEBAB = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_KEBAB = re.compile(r"[a-z0-9]+(?:[-.][a-z0-9]+)*")  # dots: versions such as v1.2
 
 
 @register("pathKebabCase")
@@ -335,7 +335,9 @@ def no_request_body_on_safe_methods(target, options, ctx):
                     yield Hit(f"{op.label} declares a request body ({p.location} parameter '{p.name}')",
                               path=relative(ctx, p.node.path))
         elif "requestBody" in op.value:
-            yield Hit(f"{op.label} declares a request body", path=relative(ctx, op.node.path + ("requestBody",)))
+            # a `$ref`'d body is pointed at by its operation: the shared body itself is fine elsewhere
+            where = op.node.path if v.is_ref(op.value["requestBody"]) else op.node.path + ("requestBody",)
+            yield Hit(f"{op.label} declares a request body", path=relative(ctx, where))
 
 
 ACTION_WORDS = frozenset((

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from apiscan.functions.registry import FunctionOptionsError, Hit, register
 from apiscan.models.findings import Location
-from apiscan.models.gateway import Policy, Route
+from apiscan.models.gateway import Consumer, Gateway, GatewayApi, Policy, Route
 
 WRITE_METHODS = ("POST", "PUT", "PATCH")
 _NEGATIVE_STATUSES = {"revoked", "disabled", "inactive", "expired", "suspended", "cancelled", "rejected",
@@ -111,10 +111,8 @@ def route_policies(view: Any) -> list[Policy]:
     return list(view.route.policies)
 
 
-def api_policies(view: Any) -> list[Policy]:
+def api_policies(api: Any, gateway: Any) -> list[Policy]:
     """Everything attached to an API: its own, its routes', its products' and the global ones."""
-    api = view.api
-    gateway = getattr(view, "gateway", None)
     out: list[Policy] = list(api.policies)
     for route in api.routes:
         out.extend(route.policies)
@@ -146,8 +144,14 @@ def _is_preflight_only(route: Route) -> bool:
     return bool(route.methods) and all(m.upper() == "OPTIONS" for m in route.methods)
 
 
+_NOT_SERVING = {"disabled", "blocked"}  # Kong `enabled: false` service, WSO2 BLOCKED: the gateway refuses calls
+
+
 def _served(view: Any) -> bool:
-    """Whether a route really reaches a backend: not only preflight, not terminated."""
+    """Whether a route really reaches a backend: not only preflight, not terminated, API not switched off."""
+    api = getattr(view, "api", None)
+    if api is not None and api.lifecycle.lower() in _NOT_SERVING:
+        return False
     return not _is_preflight_only(view.route) and not _is_blocked(route_policies(view))
 
 
@@ -200,6 +204,31 @@ def _list_option(options: dict, name: str, default: Iterable[str]) -> list[str]:
 def _partial_note(view: Any) -> dict:
     gateway = getattr(view, "gateway", None)
     return {"partial_export": True} if gateway is not None and gateway.partial else {}
+
+
+def _gateway_by_id(ctx: Any, gateway_id: str) -> Any:
+    landscape = getattr(ctx, "landscape", None)
+    for gw in getattr(landscape, "gateways", None) or ():
+        if gw.id == gateway_id:
+            return gw
+    return None
+
+
+def _api_scope(target: Any, ctx: Any) -> tuple[Any, Any]:
+    """(api, gateway) whether the engine hands over the GatewayApi itself or a view holding it."""
+    if isinstance(target, GatewayApi):
+        return target, _gateway_by_id(ctx, target.gateway)
+    return target.api, getattr(target, "gateway", None)
+
+
+def _consumer_scope(target: Any, ctx: Any) -> tuple[Any, Any]:
+    if isinstance(target, Consumer):
+        return target, _gateway_by_id(ctx, target.gateway)
+    return target.consumer, getattr(target, "gateway", None)
+
+
+def _gateway_scope(target: Any) -> Any:
+    return target if isinstance(target, Gateway) else target.gateway
 
 
 # --------------------------------------------------------------------------------------------
@@ -374,11 +403,22 @@ def write_route_has_policy(target, options, ctx):
 
 def _cors_origins(policy: Policy) -> list[str]:
     value = _detail(policy, "origins", "allowed_origins", "allow_origins", "allowedOrigins", "allowed-origins",
-                    "allowOrigins", "origin")
+                    "allowOrigins", "allow_origin", "origin")
     origins = _strings(value)
     if not origins and policy.vendor_type == "cors" and not _has_detail(policy, "origins"):
         return ["*"]  # Kong's cors plugin answers `*` when no origins are configured
     return origins
+
+
+_REFLECTED_ORIGIN = re.compile(r"(?i)(request\.header\.origin|\$http_origin|context\.request\.headers"
+                               r"\.getvalueordefault\(\s*\"origin\"|\{origin\})")
+
+
+def _any_origin(origin: str) -> bool:
+    """`*`, an any-origin regex, or the caller's own Origin echoed back (Apigee `{request.header.origin}`)."""
+    value = origin.strip()
+    return value in ("*", ".*", "^.*$", "null", "https?://.*", ".+", "^https?://.*$") or bool(
+        _REFLECTED_ORIGIN.search(value))
 
 
 @register("gatewayCorsWildcardCredentials")
@@ -391,7 +431,7 @@ def cors_wildcard_credentials(target, options, ctx):
                                  "allow-credentials", "supports_credentials"))
         if not creds:
             continue
-        wild = [o for o in _cors_origins(policy) if o.strip() in ("*", ".*", "^.*$", "null", "https?://.*", ".+")]
+        wild = [o for o in _cors_origins(policy) if _any_origin(o)]
         if wild:
             yield Hit(f"Route {_route_label(target.route)} allows credentialed CORS requests from any origin "
                       f"({wild[0]})", evidence={"origins": wild, "policy": _policy_label(policy)},
@@ -575,12 +615,33 @@ def route_evaluable(target, options, ctx):
                   evidence={"match_kind": route.match_kind})
 
 
+_SHADOW_CACHE: list = [None, frozenset()]  # (reconciliation object, its shadow route keys): one scan at a time
+
+
+def _shadow_keys(reconciliation: Any) -> frozenset | None:
+    shadows = getattr(reconciliation, "shadow_routes", None)
+    if shadows is None:
+        return None
+    if _SHADOW_CACHE[0] is not reconciliation:
+        _SHADOW_CACHE[0] = reconciliation
+        _SHADOW_CACHE[1] = frozenset(getattr(r, "key", str(r)) for r in shadows)
+    return _SHADOW_CACHE[1]
+
+
 @register("gatewayRouteHasSpec")
 def route_has_spec(target, options, ctx):
-    """Shadow route: traffic reaches a backend path no specification describes."""
-    if not _served(target):
-        return
-    if not target.route.spec_operations:
+    """Shadow route: traffic reaches a backend path no specification describes.
+
+    The reconciliation's verdict is used when it ran (it knows which routes it could not evaluate
+    and which are preflight or terminated); otherwise a served route with no linked operation.
+    """
+    landscape = getattr(target, "landscape", None) or getattr(ctx, "landscape", None)
+    keys = _shadow_keys(getattr(landscape, "reconciliation", None))
+    if keys is not None and getattr(target, "key", None) is not None:
+        shadow = target.key in keys
+    else:
+        shadow = _served(target) and not target.route.spec_operations
+    if shadow:
         yield Hit(f"Route {_route_label(target.route)} is not described by any specification (shadow route)")
 
 
@@ -590,8 +651,12 @@ def _norm_pattern(path: str) -> str:
 
 
 def _overlap(a: list[str], b: list[str]) -> bool:
-    if not a or not b:
+    """Same match set. A restricted route beside an unrestricted one is the usual precedence pattern
+    (gateways prefer the route with hosts/methods), not a duplicate."""
+    if not a and not b:
         return True
+    if not a or not b:
+        return False
     return bool({x.upper() for x in a} & {x.upper() for x in b})
 
 
@@ -641,7 +706,7 @@ def _api_lifecycle(api: Any) -> str:
 @register("gatewayNoDeprecatedRoutes")
 def no_deprecated_routes(target, options, ctx):
     """A deprecated or retired API (or operation) the gateway still forwards traffic to."""
-    api, gateway = target.api, getattr(target, "gateway", None)
+    api, gateway = _api_scope(target, ctx)
     live = [r for r in api.routes
             if not _is_preflight_only(r) and not _is_blocked(_RouteView(r, api, gateway).policies())]
     state = _api_lifecycle(api)
@@ -670,14 +735,15 @@ class _RouteView:
 @register("gatewayApiHasLogging")
 def api_has_logging(target, options, ctx):
     """No access log: incidents cannot be investigated and consumers cannot be traced."""
-    api = target.api
-    if _enabled(api_policies(target), "logging"):
+    api, gateway = _api_scope(target, ctx)
+    if _enabled(api_policies(api, gateway), "logging"):
         return
-    for owner in (api.attributes, getattr(getattr(target, "gateway", None), "attributes", {}) or {}):
+    for owner in (api.attributes, getattr(gateway, "attributes", None) or {}):
         if any(_norm_key(k) in ("accesslogging", "accesslogsettings", "diagnostics", "logging", "loggers")
                and v not in (None, False, "", [], {}) for k, v in owner.items()):
             return
-    yield Hit(f"API {api.name} has no access logging configured", evidence=_partial_note(target))
+    yield Hit(f"API {api.name} has no access logging configured",
+              evidence={"partial_export": True} if gateway is not None and gateway.partial else {})
 
 
 _OWNER_TAG_DEFAULT = r"(?i)^(owner|team|contact|maintainer|squad|domain|product-owner|business-owner)[:=]."
@@ -688,7 +754,7 @@ _OWNER_ATTRS = ("owner", "owners", "team", "contact", "maintainer", "provider", 
 @register("gatewayApiHasOwner")
 def api_has_owner(target, options, ctx):
     """An API nobody owns cannot be fixed, versioned or retired."""
-    api = target.api
+    api, _ = _api_scope(target, ctx)
     pattern = _regex_option(options, "tagPattern", _OWNER_TAG_DEFAULT)
     if any(pattern.search(str(t)) for t in api.tags):
         return
@@ -704,7 +770,7 @@ _VERSION_IN_PATH = re.compile(r"(?i)(^|/)v\d+([._-]\d+)*(/|$)|(^|/)\d{4}-\d{2}-\
 @register("gatewayApiHasVersion")
 def api_has_version(target, options, ctx):
     """Without a version, clients cannot be moved off a release and deprecation cannot be announced."""
-    api = target.api
+    api, _ = _api_scope(target, ctx)
     if api.version:
         return
     if api.base_path and _VERSION_IN_PATH.search(api.base_path):
@@ -729,7 +795,7 @@ def _consumer_active(consumer: Any) -> bool:
 @register("gatewayConsumerRestricted")
 def consumer_restricted(target, options, ctx):
     """A consumer in no group, product or API grant may call every authenticated route."""
-    consumer = target.consumer
+    consumer, _ = _consumer_scope(target, ctx)
     if not _consumer_active(consumer):
         return
     if consumer.groups or consumer.products or consumer.apis or _enabled(consumer.policies, "acl"):
@@ -748,7 +814,7 @@ def credential_expires(target, options, ctx):
     """Credentials that never expire stay valid long after the person or app that held them left."""
     kinds = set(_list_option(options, "kinds", ["api-key", "basic", "hmac", "oauth2-client", "jwt",
                                                  "subscription-key"]))
-    consumer = target.consumer
+    consumer, _ = _consumer_scope(target, ctx)
     if not _consumer_active(consumer):
         return
     for index, cred in enumerate(consumer.credentials):
@@ -793,7 +859,7 @@ def gateway_notes(target, options, ctx):
     if not codes:
         raise FunctionOptionsError("functionOptions.codes must list at least one importer note code")
     what = options.get("what", "")
-    gateway = target.gateway
+    gateway = _gateway_scope(target)
     for note in _notes(gateway, codes):
         evidence = _safe_evidence(note.evidence)
         field_name = evidence.get("field") or evidence.get("policy") or ""
@@ -805,7 +871,7 @@ def gateway_notes(target, options, ctx):
 @register("gatewayPoliciesAttached")
 def policies_attached(target, options, ctx):
     """Policies defined but attached nowhere: dead configuration, or protection someone believes is on."""
-    gateway = target.gateway
+    gateway = _gateway_scope(target)
     seen: set[tuple] = set()
     for policy in gateway.unattached_policies:
         loc = _location(policy.source)
@@ -830,7 +896,7 @@ _BASE_NOTE_CODES = ("policy-without-base", "policy-no-base", "policy-missing-bas
 @register("gatewayPolicyInheritsBase")
 def policy_inherits_base(target, options, ctx):
     """An Azure APIM policy without `<base/>` silently drops every policy of the enclosing scope."""
-    gateway = target.gateway
+    gateway = _gateway_scope(target)
     sections = set(_list_option(options, "sections", ["inbound"]))
     seen: set[tuple] = set()
     for note in _notes(gateway, _BASE_NOTE_CODES):
@@ -865,7 +931,7 @@ _SENSITIVE_DEFAULT = (r"(?i)(pii|personal|payment|card|pci|bank|finance|payroll|
 def sensitive_product_approval(target, options, ctx):
     """A product exposing sensitive APIs that anyone may subscribe to without approval (or without subscribing)."""
     pattern = _regex_option(options, "pattern", _SENSITIVE_DEFAULT)
-    gateway = target.gateway
+    gateway = _gateway_scope(target)
     apis = {a.id: a for a in gateway.apis}
     apis.update({a.name: a for a in gateway.apis if a.name not in apis})
     for product in gateway.products:
@@ -895,15 +961,22 @@ def sensitive_product_approval(target, options, ctx):
 
 
 def _call_or_value(obj: Any, *names: str) -> Any:
-    for name in names:
-        value = getattr(obj, name, None)
-        if value is None:
+    """A reconciliation result by name, on the landscape itself or on its `reconciliation`."""
+    for holder in (obj, getattr(obj, "reconciliation", None)):
+        if holder is None:
             continue
-        return value() if callable(value) else value
+        for name in names:
+            value = holder.get(name) if isinstance(holder, dict) else getattr(holder, name, None)
+            if value is None:
+                continue
+            return value() if callable(value) else value
     return None
 
 
 def _as_location(item: Any) -> Location | None:
+    if isinstance(item, str):  # a spec file, or an operation key `file#pointer`
+        file, _, pointer = item.partition("#")
+        return Location(file=file, pointer=pointer)
     for attr in ("location", "source"):
         value = getattr(item, attr, None)
         if isinstance(value, Location):
@@ -920,8 +993,19 @@ def _as_location(item: Any) -> Location | None:
     return None
 
 
-def _label(item: Any) -> str:
-    for attr in ("key", "title", "name", "file"):
+def _label(item: Any, landscape: Any = None, lookup: str = "") -> str:
+    """A readable name: the operation's `GET /path` or the spec's title when the landscape knows them."""
+    if isinstance(item, str):
+        finder = getattr(landscape, lookup, None) if lookup else None
+        try:
+            found = finder(item) if callable(finder) else None
+        except Exception:  # a label is a convenience; the key itself is always a fine fallback
+            found = None
+        if found is None:
+            return item
+        name = _label(found)
+        return f"{name} ({item.partition('#')[0]})" if name != item else item
+    for attr in ("label", "title", "name", "key", "file"):
         value = item.get(attr) if isinstance(item, dict) else getattr(item, attr, None)
         if value:
             return str(value)
@@ -935,7 +1019,7 @@ def landscape_orphan_specs(target, options, ctx):
     if orphans is None:
         raise FunctionOptionsError("the landscape does not expose orphan_specs: reconciliation did not run")
     for spec in orphans:
-        yield Hit(f"Specification {_label(spec)} is not served by any gateway in the landscape (orphan spec)",
+        yield Hit(f"Specification {_label(spec, target, 'spec')} is not served by any gateway in the landscape (orphan spec)",
                   location=_as_location(spec))
 
 
@@ -946,5 +1030,5 @@ def landscape_unrouted_operations(target, options, ctx):
     if unrouted is None:
         raise FunctionOptionsError("the landscape does not expose unrouted_operations: reconciliation did not run")
     for op in unrouted:
-        yield Hit(f"Operation {_label(op)} is in a deployed specification but no gateway route reaches it",
+        yield Hit(f"Operation {_label(op, target, 'operation')} is in a deployed specification but no gateway route reaches it",
                   location=_as_location(op))

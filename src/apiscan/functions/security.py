@@ -24,11 +24,16 @@ def is_oas2(data: Any) -> bool:
     return isinstance(data, dict) and "swagger" in data
 
 
+def pointer(path: tuple) -> str:
+    """The JSON pointer of a path, for messages."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
+
+
 def operation_label(path: tuple) -> str:
-    """`GET /pets` for an operation path `("paths", "/pets", "get", ...)`, else a JSON-pointer-ish text."""
+    """`GET /pets` for an operation path `("paths", "/pets", "get", ...)`, else its JSON pointer."""
     if len(path) >= 3 and path[0] == "paths" and isinstance(path[2], str) and path[2] in METHODS:
         return f"{path[2].upper()} {path[1]}"
-    return "/" + "/".join(str(p) for p in path)
+    return pointer(path)
 
 
 def iter_operations(data: Any, resolve) -> Iterator[tuple[tuple, dict, dict]]:
@@ -534,9 +539,10 @@ def _describe(path: tuple) -> str:
     for i in range(len(path) - 1, -1, -1):
         if i >= 1 and path[i - 1] in ("schemas", "definitions"):
             rest = [str(p) for j, p in enumerate(path[i + 1:]) if path[i + j] in ("properties",)]
-            return ".".join([str(path[i])] + rest)
+            return ".".join([str(path[i])] + rest) + ("" if path[-2:-1] == ("properties",) or i == len(path) - 1
+                                                      else f" ({pointer(path[i + 1:])})")
     props = [str(path[j + 1]) for j in range(len(path) - 1) if path[j] == "properties"]
-    return ".".join(props) if props else "/" + "/".join(str(p) for p in path)
+    return ".".join(props) if props else "schema " + pointer(path)
 
 
 def _is_number(value: Any) -> bool:
@@ -574,8 +580,16 @@ def request_body_bounded(target, options, ctx):
     """
     check = str(options.get("check", "strings"))
     seen: set = set()
+    closed: set = set()  # members of a composition closed by the parent's unevaluatedProperties: false
     for schema, path, label in request_body_schemas(ctx):
         for node, where in walk_schema(ctx, schema, path, seen):
+            if node.get("unevaluatedProperties") is False:
+                for key in ("allOf", "anyOf", "oneOf"):
+                    members = node.get(key)
+                    for member in members if isinstance(members, list) else ():
+                        closed.add(id(locate(ctx, member, ())[0]))
+            if check == "objects" and id(node) in closed:
+                continue
             why = _bounded_check(node, check)
             if why:
                 yield Hit(f"Request body {_describe(where)} (first used by {label}): {why}", path=where)
@@ -613,12 +627,19 @@ def redact(text: str) -> str:
     return (text[:4] + "…[redacted]") if len(text) > 4 else "[redacted]"
 
 
+def secret_match(text: str) -> tuple[str, str] | None:
+    """(what it looks like, the matching text) for the first secret pattern found in `text`, or None."""
+    for kind, pattern in _SECRET_PATTERNS:
+        m = pattern.search(text)
+        if m:
+            return kind, m.group(0)
+    return None
+
+
 def secret_kind(text: str) -> str | None:
     """What the text looks like ('a JWT', 'an AWS access key', ...), or None. Public for unit tests."""
-    for kind, pattern in _SECRET_PATTERNS:
-        if pattern.search(text):
-            return kind
-    return None
+    found = secret_match(text)
+    return found[0] if found else None
 
 
 def _scan_value(value: Any, path: tuple, depth: int = 0) -> Iterator[tuple[tuple, str, str]]:
@@ -626,13 +647,13 @@ def _scan_value(value: Any, path: tuple, depth: int = 0) -> Iterator[tuple[tuple
     if depth > 64:
         return
     if isinstance(value, str):
-        kind = secret_kind(value)
-        if kind:
-            yield path, kind, value
+        found = secret_match(value)
+        if found:
+            yield path, found[0], found[1]
     elif isinstance(value, dict):
         for key, child in value.items():
             if isinstance(child, str) and _SECRET_KEYS.match(str(key)) and not _PLACEHOLDER.match(child.strip()):
-                yield path + (key,), f"a secret (field '{key}')", child
+                yield path + (key,), "a real secret", child
                 continue
             yield from _scan_value(child, path + (key,), depth + 1)
     elif isinstance(value, list):
@@ -649,7 +670,6 @@ def no_secrets_in_examples(target, options, ctx):
     The message never repeats the secret: it shows a redacted prefix only.
     """
     root = ctx.resolve(target)
-    base = tuple(ctx.path)
     stack: list[tuple[Any, tuple, bool]] = [(root, (), False)]
     reported: set = set()
     while stack:
@@ -662,8 +682,9 @@ def no_secrets_in_examples(target, options, ctx):
                     for rel, kind, text in _scan_value(child, path + (key,)):
                         if rel not in reported:
                             reported.add(rel)
-                            place = "/" + "/".join(str(p) for p in base + rel)
-                            yield Hit(f"Example value at {place} looks like {kind} ({redact(text)})", path=rel,
+                            field = rel[-1] if rel and isinstance(rel[-1], str) else None
+                            named = f" ('{field}')" if field and field not in _EXAMPLE_KEYS | {"value"} else ""
+                            yield Hit(f"An example value{named} looks like {kind} ({redact(text)})", path=rel,
                                       value=redact(text), evidence={"kind": kind})
                     continue
                 stack.append((child, path + (key,), (not names) and key in _NAMED_MAPS))

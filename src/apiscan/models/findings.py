@@ -93,7 +93,15 @@ class Location:
     end_column: int | None = None
 
     def to_dict(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if v is not None}
+        out: dict = {"file": self.file, "pointer": self.pointer}
+        if self.line is not None:
+            out["line"] = self.line
+            if self.column is not None:
+                out["column"] = self.column
+        if self.end_line is not None:
+            out["end_line"] = self.end_line
+            out["end_column"] = self.end_column
+        return out
 
     @classmethod
     def from_dict(cls, data: dict) -> "Location":
@@ -109,7 +117,10 @@ class Subject:
     name: str | None = None
 
     def to_dict(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if v is not None}
+        out = {"kind": self.kind, "key": self.key}
+        if self.name is not None:
+            out["name"] = self.name
+        return out
 
 
 @dataclass(slots=True)

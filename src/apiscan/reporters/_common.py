@@ -8,6 +8,7 @@ Pure string work only: no file system access, so a saved result renders the same
 
 from __future__ import annotations
 
+import functools
 import ntpath
 import posixpath
 import re
@@ -49,6 +50,8 @@ def visible_controls(text: object) -> str:
 
 def display_width(text: str) -> int:
     """Columns a string takes in a terminal, so tables stay aligned with CJK text and accents."""
+    if text.isascii():
+        return len(text)
     width = 0
     for ch in text:
         if unicodedata.combining(ch):
@@ -79,6 +82,7 @@ def is_absolute(path: str) -> bool:
     return bool(path) and _path_module(path).isabs(path)
 
 
+@functools.lru_cache(maxsize=4096)
 def relative_path(file: str, root: str) -> str:
     """The file as the user thinks of it: relative to the scan root when it lies inside it.
 
@@ -103,6 +107,7 @@ def relative_path(file: str, root: str) -> str:
     return rel.replace("\\", "/")
 
 
+@functools.lru_cache(maxsize=4096)
 def absolute_path(file: str, root: str) -> str:
     """The file joined onto the root, for formats (Spectral's) that always print absolute paths."""
     if not file:

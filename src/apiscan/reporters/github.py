@@ -60,8 +60,17 @@ def _message(f: Finding) -> str:
 
 
 def render(result: ScanResult, *, color: bool = False) -> str:
+    # GitHub keeps only the first few annotations of each level per step, so scan errors (they fail
+    # the run) come first, then findings from the most severe down.
     lines = []
-    for f in sorted_findings(result.findings):
+    for e in sorted_errors(result.errors):
+        props = {"file": relative_path(e.file, result.root) or None}
+        if e.file and e.line is not None:
+            props["line"] = e.line
+            props["col"] = e.column
+        props["title"] = f"apiscan {e.kind} error" + (f" in {e.rule_id}" if e.rule_id else "")
+        lines.append(command("error", e.message, **props))
+    for f in sorted(sorted_findings(result.findings), key=lambda f: -int(f.severity)):
         props = _finding_props(f, result.root)
         if f.suppression is not None:
             why = f.suppression.reason or f.suppression.kind
@@ -71,13 +80,6 @@ def render(result: ScanResult, *, color: bool = False) -> str:
             lines.append(command("debug", f"suppressed {f.rule_id} at {where} ({why}): {f.message}"))
             continue
         lines.append(command(COMMANDS[f.severity], _message(f), **props))
-    for e in sorted_errors(result.errors):
-        props = {"file": relative_path(e.file, result.root) or None}
-        if e.file and e.line is not None:
-            props["line"] = e.line
-            props["col"] = e.column
-        props["title"] = f"apiscan {e.kind} error" + (f" in {e.rule_id}" if e.rule_id else "")
-        lines.append(command("error", e.message, **props))
     # A plain line is ordinary log output: the run's verdict, readable in the step log.
     lines.append(escape_data("apiscan: " + summary_line(result)))
     return "\n".join(lines) + "\n"

@@ -22,6 +22,7 @@ from apiscan.models.findings import (
     Subject,
     Suppression,
 )
+from apiscan.reporters._jsonout import dumps
 
 MAX_RESULT_CHARS = 512 * 1024 * 1024  # a saved result larger than this is not one we wrote
 
@@ -37,7 +38,7 @@ def _jsonable(value: Any) -> Any:
 
 def render(result: ScanResult, *, color: bool = False) -> str:
     """Indented JSON in the model's own key order (stable across runs); `color` is ignored."""
-    return json.dumps(result.to_dict(), indent=2, ensure_ascii=False, default=_jsonable) + "\n"
+    return dumps(result.to_dict(), default=_jsonable)
 
 
 # --------------------------------------------------------------------------- loading

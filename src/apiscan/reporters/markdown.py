@@ -24,6 +24,9 @@ from apiscan.reporters._common import (
     visible_controls,
 )
 
+# A PR comment holds at most 65,536 characters; past this many rows the comment would not post.
+MAX_FINDING_ROWS = 250
+
 _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]{}()#+!|~>])")
 
 
@@ -105,11 +108,18 @@ def render(result: ScanResult, *, color: bool = False) -> str:
 
     if active:
         out += ["### Findings", ""]
-        for file, items in group_by_file(active, result.root).items():
+        shown = active
+        if len(active) > MAX_FINDING_ROWS:  # keep the most severe, still grouped by file
+            shown = sorted(active, key=lambda f: -int(f.severity))[:MAX_FINDING_ROWS]
+        for file, items in group_by_file(shown, result.root).items():
             label = relative_path(file, result.root) or LANDSCAPE_LABEL
             out += [f"#### {code(label)}", ""]
             out += _table(["Line", "Severity", "Rule", "Message", "Pointer"], [_finding_row(f) for f in items])
             out.append("")
+        if len(shown) < len(active):
+            hidden = len(active) - len(shown)
+            out += [f"_{plural(hidden, 'more finding')} not shown (the {len(shown)} most severe are); "
+                    "the json or sarif report has them all._", ""]
 
     if result.errors:
         out += ["### Errors", ""]

@@ -14,12 +14,12 @@ tagged `security` that carries `security-severity` as a security alert:
 
 from __future__ import annotations
 
-import json
 from pathlib import PurePosixPath, PureWindowsPath
 from urllib.parse import quote
 
 from apiscan.models.findings import Finding, Location, RuleInfo, ScanError, ScanResult, Severity
 from apiscan.reporters._common import is_absolute, relative_path, sorted_errors, sorted_findings
+from apiscan.reporters._jsonout import dumps
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 ROOT_BASE_ID = "%SRCROOT%"
@@ -95,6 +95,19 @@ def _location(loc: Location, root: str) -> dict:
     return out
 
 
+def _primary_location(f: Finding, root: str) -> dict:
+    """Where GitHub anchors the alert. It rejects a result with no location at all, so a landscape
+    finding (no file) borrows its first related file, or else gets a logical location naming its
+    subject: still valid SARIF, and never dropped."""
+    if f.location.file:
+        return _location(f.location, root)
+    anchor = next((r for r in f.related if r.file), None)
+    if anchor is not None:
+        return _location(anchor, root)
+    name = f.subject.key if f.subject else (f.location.pointer or "landscape")
+    return {"logicalLocations": [{"fullyQualifiedName": name, "kind": "resource"}]}
+
+
 def _tags(category: str, capability: str, severity: Severity) -> list[str]:
     tags = [t for t in (category, capability) if t]
     if category == "security":
@@ -161,9 +174,7 @@ def _result(f: Finding, index: int, root: str) -> dict:
         "level": LEVELS[f.severity],
         "message": {"text": f.message},
     }
-    location = _location(f.location, root)
-    if location:
-        out["locations"] = [location]
+    out["locations"] = [_primary_location(f, root)]
     related = [
         {"id": i, **_location(r, root)}
         for i, r in enumerate(f.related, start=1)
@@ -240,4 +251,4 @@ def build_log(result: ScanResult) -> dict:
 
 
 def render(result: ScanResult, *, color: bool = False) -> str:
-    return json.dumps(build_log(result), indent=2, ensure_ascii=False) + "\n"
+    return dumps(build_log(result))

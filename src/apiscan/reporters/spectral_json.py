@@ -6,11 +6,10 @@ the rule has one), indented with tabs as Spectral prints it. See `_spectral` for
 
 from __future__ import annotations
 
-import json
-
 from apiscan.models.findings import ScanResult
+from apiscan.reporters._jsonout import dumps
 from apiscan.reporters._spectral import diagnostics
 
 
 def render(result: ScanResult, *, color: bool = False) -> str:
-    return json.dumps(diagnostics(result), indent="\t", ensure_ascii=False) + "\n"
+    return dumps(diagnostics(result), tabs=True)

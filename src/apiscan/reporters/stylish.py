@@ -49,7 +49,11 @@ def _table(rows: list[list[str]], findings: list[Finding], color: bool) -> list[
     widths = [max(display_width(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = []
     for cells, finding in zip(rows, findings):
-        padded = [pad(cells[0], widths[0], "right")] + [pad(c, widths[i]) for i, c in enumerate(cells) if i]
+        # Pad every cell but the row's last non-empty one, so no line ends in blanks (even coloured).
+        last = max(i for i, c in enumerate(cells) if c or i == 0)
+        padded = [pad(cells[0], widths[0], "right")]
+        padded += [pad(c, widths[i]) if i < last else c for i, c in enumerate(cells) if 0 < i <= last]
+        padded += [""] * (len(cells) - len(padded))
         if finding.suppressed:
             line = (" " * 2 + _SEP.join(padded)).rstrip()
             lines.append(paint(line, "dim", enabled=color))

@@ -30,8 +30,12 @@ def print_value(value: Any) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
-def render(template: str | None, *, error: str, path: tuple, value: Any, description: str) -> str:
+def render(template: str | None, *, error: str, path: tuple, value: Any, description: str,
+           spectral: bool = False) -> str:
+    """Spectral's rule without a message reads its description first; ours read the function's."""
     if not template:
+        if spectral:
+            return description or error or "Rule failed"
         return error or description or "Rule failed"
     prop = path[-1] if path else ""
 

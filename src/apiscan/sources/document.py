@@ -442,13 +442,16 @@ def _count_dict_keys(value: Any) -> int:
     return total
 
 
-_JSON_KEY = re.compile(r'"(?:[^"\\]|\\.)*"\s*:')
+_SPACED_KEY_END = re.compile(r'(?<!\\)"[ \t\r\n]+:')
 
 
 def _check_json_duplicates(text: str, data: Any, file: str) -> None:
-    """orjson keeps the last of duplicate keys silently. Count keys in the text against the data;
-    only when they differ (rare) find the first duplicate with the slow pairs-hook parser."""
-    if len(_JSON_KEY.findall(text)) == _count_dict_keys(data):
+    """orjson keeps the last of duplicate keys silently. Count the key ends (`":`, not escaped)
+    in the text against the keys in the data: equal means no duplicate. Only when they differ
+    (a duplicate, or an unusual key like one ending in a backslash) run the slow exact check.
+    A regex over every string costs 0.4 s on GitHub's spec; these counts cost 0.04 s."""
+    in_text = text.count('":') - text.count('\\":') + len(_SPACED_KEY_END.findall(text))
+    if in_text == _count_dict_keys(data):
         return
     lines = _DupFinder(text, file)
     lines.run()

@@ -41,6 +41,10 @@ def is_ibm_product(data: Any) -> bool:
             and isinstance(data.get("plans") or data.get("apis"), dict) and isinstance(data.get("info"), dict))
 
 
+def _looks_ibm(head: str) -> bool:
+    return "x-ibm-configuration" in head or bool(re.search(r"(?m)^product:\s*['\"]?1\.0\.0", head))
+
+
 class IbmApicImporter:
     vendor = VENDOR
 
@@ -50,7 +54,9 @@ class IbmApicImporter:
             if path.suffix.lower() not in (".yaml", ".yml", ".json"):
                 continue
             data = fileset.try_data(path)
-            if not (is_ibm_api(data) or is_ibm_product(data)):
+            if data is None and _looks_ibm(fileset.head(path)):
+                pass  # unreadable, but plainly IBM's: claim it so its error is reported
+            elif not (is_ibm_api(data) or is_ibm_product(data)):
                 continue
             key = group_key(fileset, path)
             bundle = groups.setdefault(key, Bundle(VENDOR, fileset.root / key if key else fileset.root))
@@ -81,6 +87,8 @@ class IbmApicImporter:
                 gw.apis.append(api)
             elif is_ibm_product(data):
                 products.append((path, data))
+            else:
+                result.errors.append(ImportErrorRecord(fileset.relative(path), "neither an IBM API nor a product file"))
         for path, data in products:
             self._product(gw, path, data, apis_by_file, op_paths, fileset, result)
         result.gateways.append(gw)

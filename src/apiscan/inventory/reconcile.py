@@ -1,0 +1,172 @@
+"""Reconciliation: which gateway routes serve which spec operations, and what is left over.
+
+Why in two steps: a spec is first *linked* to gateway APIs (the export carries it, or its paths
+match a route specifically — a catch-all `/` or `/{proxy+}` alone links nothing, or its servers'
+host is the API's upstream host), and only then are its operations matched against the linked
+APIs' routes. Matching every spec against every route would make any catch-all route "serve"
+every spec in the landscape. Within an API the gateway's own precedence picks the route that
+really receives an operation (AWS: `/pets/{id}` before `/{proxy+}`; Kong: regex priority, then
+the longest prefix), so a catch-all behind specific routes is still reported as a shadow.
+
+Results: shadow routes (no spec operation; CORS preflight mocks, terminated routes and routes whose
+pattern cannot be evaluated are listed apart), orphan specs (no route serves them), unrouted
+operations (in a deployed spec, but no route reaches them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from apiscan.matching import served_via, winning_routes
+from apiscan.models.gateway import Gateway, GatewayApi, Route
+from apiscan.inventory.specs import SpecOperation, SpecRecord
+
+MIN_LINK_SPECIFICITY = 2  # literal characters a route must pin down to link a spec by path alone
+
+
+@dataclass
+class RouteRef:
+    gateway: str
+    api: str
+    route: str
+    method: str = ""
+    path: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.gateway}/{self.api}/{self.route}"
+
+    def to_dict(self) -> dict:
+        return {"gateway": self.gateway, "api": self.api, "route": self.route, "methods": self.method,
+                "path": self.path}
+
+
+@dataclass
+class SpecLink:
+    spec: str
+    gateway: str
+    api: str
+    how: str  # export | host | path
+
+    def to_dict(self) -> dict:
+        return {"spec": self.spec, "gateway": self.gateway, "api": self.api, "how": self.how}
+
+
+@dataclass
+class Reconciliation:
+    links: list[SpecLink] = field(default_factory=list)
+    operation_routes: dict[str, list[RouteRef]] = field(default_factory=dict)
+    shadow_routes: list[RouteRef] = field(default_factory=list)
+    excluded_routes: dict[str, list[RouteRef]] = field(default_factory=dict)  # reason → routes
+    orphan_specs: list[SpecRecord] = field(default_factory=list)
+    unrouted_operations: list[SpecOperation] = field(default_factory=list)
+    partial_gateways: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "links": [link.to_dict() for link in self.links],
+            "operation_routes": {k: [r.key for r in v] for k, v in self.operation_routes.items()},
+            "shadow_routes": [r.to_dict() for r in self.shadow_routes],
+            "excluded_routes": {k: [r.to_dict() for r in v] for k, v in self.excluded_routes.items()},
+            "orphan_specs": [s.file for s in self.orphan_specs],
+            "unrouted_operations": [op.key for op in self.unrouted_operations],
+            "partial_gateways": list(self.partial_gateways),
+        }
+
+
+def _ref(gw: Gateway, api: GatewayApi, route: Route) -> RouteRef:
+    return RouteRef(gw.id, api.id, route.id, ",".join(route.methods) or "ANY", route.path)
+
+
+def _host(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def _api_hosts(api: GatewayApi) -> set[str]:
+    hosts = {h.lower() for h in api.hosts}
+    hosts |= {_host(api.upstream_url)} if api.upstream_url else set()
+    for route in api.routes:
+        hosts |= {h.lower() for h in route.hosts}
+        if route.upstream_url:
+            hosts.add(_host(route.upstream_url))
+    hosts.discard("")
+    return hosts
+
+
+def _matches(spec: SpecRecord, api: GatewayApi, extra_bases: list[str]) -> list[tuple[SpecOperation, Route, int]]:
+    bases = list(dict.fromkeys(list(spec.base_paths or ["/"]) + extra_bases))
+    out = []
+    for op in spec.operations:
+        for route in api.routes:
+            via = served_via(route, op.method, op.path, bases)
+            if via is not None:
+                out.append((op, route, via.specificity))
+    return out
+
+
+def reconcile(gateways: list[Gateway], specs: list[SpecRecord]) -> Reconciliation:
+    """Link specs to gateway APIs, fill Route.spec_operations, and list what does not reconcile."""
+    result = Reconciliation(partial_gateways=[g.id for g in gateways if g.partial])
+    for gw in gateways:
+        for _, route in gw.routes():
+            route.spec_operations = []
+    carried_specs = {api.spec_file for gw in gateways for api in gw.apis if api.spec_file}
+    for spec in specs:
+        for op in spec.operations:
+            result.operation_routes[op.key] = []
+        for gw in gateways:
+            for api in gw.apis:
+                carried = api.spec_file == spec.file
+                if spec.file in carried_specs and not carried:
+                    continue  # an export's own description describes that API only
+                matches = _matches(spec, api, [api.base_path] if carried else [])
+                if not matches:
+                    continue
+                if carried:
+                    how = "export"
+                elif spec.hosts and set(spec.hosts) & _api_hosts(api):
+                    how = "host"
+                elif any(s >= MIN_LINK_SPECIFICITY for _, _, s in matches):
+                    how = "path"
+                else:
+                    continue
+                result.links.append(SpecLink(spec.file, gw.id, api.id, how))
+                by_op: dict[str, list[Route]] = {}
+                for op, route, _ in matches:
+                    by_op.setdefault(op.key, []).append(route)
+                for op_key, routes in by_op.items():
+                    for route in winning_routes(routes, gw.vendor):
+                        if op_key not in route.spec_operations:
+                            route.spec_operations.append(op_key)
+                            result.operation_routes[op_key].append(_ref(gw, api, route))
+    for gw in gateways:
+        for api, route in gw.routes():
+            if route.spec_operations:
+                continue
+            reason = _excluded(route)
+            if reason:
+                result.excluded_routes.setdefault(reason, []).append(_ref(gw, api, route))
+            else:
+                result.shadow_routes.append(_ref(gw, api, route))
+    for spec in specs:
+        routed = [op for op in spec.operations if result.operation_routes.get(op.key)]
+        if not routed:
+            result.orphan_specs.append(spec)
+            continue
+        result.unrouted_operations.extend(op for op in spec.operations if not result.operation_routes.get(op.key))
+    return result
+
+
+def _excluded(route: Route) -> str:
+    """Why a route without a spec operation is not called a shadow route ('' when it is one)."""
+    if "cors-preflight" in route.tags:
+        return "cors-preflight"
+    if any(p.kind == "termination" and p.enabled for p in route.policies):
+        return "terminated"
+    if route.match_kind in ("unknown", "expression"):
+        return "pattern-not-evaluated"
+    return ""
