@@ -457,3 +457,35 @@ def test_reconciliation_results_are_found_on_the_landscape_reconciliation():
 def test_apigee_cors_reflecting_the_origin_is_any_origin(origin, fires):
     policy = Policy(kind="cors", vendor_type="CORS", detail={"allow_origin": origin, "allow_credentials": True})
     assert bool(run("gatewayCorsWildcardCredentials", view(policies=[policy]))) is fires
+
+
+def test_authorizer_identity_in_query_and_cognito_issuer():
+    lam = auth("lambda-authorizer", vendor_type="lambda-request-authorizer",
+               detail={"identity_source": "method.request.querystring.token", "identity_in": "query"})
+    hits = run("gatewayRouteKeyNotInQuery", view(policies=[lam]))
+    assert hits and "credential" in hits[0].message
+    header = auth("lambda-authorizer", detail={"identity_source": "method.request.header.Authorization"})
+    assert not run("gatewayRouteKeyNotInQuery", view(policies=[header]))
+    cognito = auth("jwt", vendor_type="cognito_user_pools")
+    hits = run("gatewayJwtChecksAudienceIssuer", view(policies=[cognito]))
+    assert hits[0].evidence["missing"] == ["audience"]
+
+
+def test_base_from_loose_policy_documents_and_inferred_from_lost_global_policies():
+    gw = Gateway(id="gw", vendor="azure-apim", attributes={"policy_documents": [
+        {"file": "policies/a.xml", "inherits": ["outbound"], "present": ["inbound", "outbound"]},
+        {"file": "policies/b.xml", "inherits": ["inbound", "outbound"], "present": ["inbound", "outbound"]}]})
+    hits = run("gatewayPolicyInheritsBase", GatewayView(gw), {"sections": ["inbound"]})
+    assert [h.location.file for h in hits] == ["policies/a.xml"]
+
+    glob = Policy(kind="ip-filter", vendor_type="ip-filter", scope="global")
+    kept = Route(id="r1", policies=[glob])
+    lost = Route(id="r2", policies=[Policy(kind="auth", auth_kind="jwt", scope="api")])
+    apis = [GatewayApi(id="a", name="a", gateway="gw", routes=[kept], source=SourceRef("apis/a/apiInformation.json")),
+            GatewayApi(id="b", name="b", gateway="gw", routes=[kept, lost],
+                       source=SourceRef("apis/b/apiInformation.json"))]
+    gw = Gateway(id="gw", vendor="azure-apim", apis=apis, global_policies=[glob])
+    hits = run("gatewayPolicyInheritsBase", GatewayView(gw))
+    assert [h.location.file for h in hits] == ["apis/b/apiInformation.json"]
+    gw.vendor = "kong"  # other gateways have no <base/>: nothing is inferred
+    assert not run("gatewayPolicyInheritsBase", GatewayView(gw))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 from typing import Any
 
 from apiscan.functions.oas import Node, Operation, View, relative, status_class, view
@@ -49,28 +50,31 @@ def template_names(path: str) -> list[str]:
 # --------------------------------------------------------------------------- casing
 
 
+_CASINGS = (
+    ("flat", re.compile(r"[a-z][a-z0-9]*")),
+    ("camel", re.compile(r"[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)+")),
+    ("pascal", re.compile(r"(?:[A-Z][a-z0-9]+)+")),
+    ("snake", re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+")),
+    ("kebab", re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)+")),
+    ("upper", re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*")),
+)
+_SUFFIX = re.compile(r"[\[.]")
+
+
+@lru_cache(maxsize=65536)
 def casing_of(name: str) -> str:
     """camel | pascal | snake | kebab | flat (one lowercase word: fits any) | upper | mixed.
 
     Leading `_`, `$`, `@` (HAL `_links`, OData `$top`, `@odata.type`) and bracketed or dotted
     suffixes (`page[size]`, `filter.name`) do not decide the casing: the base name does.
+    Cached: property names repeat thousands of times in a large spec.
     """
-    base = name.lstrip("_$@")
-    base = re.split(r"[\[.]", base, maxsplit=1)[0]
+    base = _SUFFIX.split(name.lstrip("_$@"), maxsplit=1)[0]
     if not base:
         return "flat"
-    if re.fullmatch(r"[a-z][a-z0-9]*", base):
-        return "flat"
-    if re.fullmatch(r"[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)+", base):
-        return "camel"
-    if re.fullmatch(r"(?:[A-Z][a-z0-9]+)+", base):
-        return "pascal"
-    if re.fullmatch(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+", base):
-        return "snake"
-    if re.fullmatch(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)+", base):
-        return "kebab"
-    if re.fullmatch(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*", base):
-        return "upper"
+    for kind, rx in _CASINGS:
+        if rx.fullmatch(base):
+            return kind
     return "mixed"
 
 

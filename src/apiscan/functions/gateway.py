@@ -296,8 +296,8 @@ def route_auth_kind(target, options, ctx):
 
 def _key_in_query(policy: Policy) -> str | None:
     """Why this key policy reads the key from the query string, or None when it does not."""
-    location = _detail(policy, "in", "location", "key_location", "key_source", "source", "identity_source",
-                       "identitySource")
+    location = _detail(policy, "in", "location", "key_location", "key_source", "source", "identity_in",
+                       "identity_source", "identitySource")
     for value in _strings(location):
         low = value.lower()
         if low == "query" or "querystring" in low or "queryparam" in low or low.startswith("query."):
@@ -317,17 +317,22 @@ def _key_in_query(policy: Policy) -> str | None:
     return None
 
 
+# Credentials a gateway reads from wherever it is told (a key, a Lambda authorizer's identity source).
+_KEY_LIKE = ("api-key", "subscription-key", "lambda-authorizer", "custom")
+
+
 @register("gatewayRouteKeyNotInQuery")
 def route_key_not_in_query(target, options, ctx):
     """API keys in the URL end up in access logs, browser history and proxies."""
     if not _served(target):
         return
     for policy in _enabled(route_policies(target), "auth"):
-        if policy.auth_kind not in ("api-key", "subscription-key"):
+        if policy.auth_kind not in _KEY_LIKE:
             continue
         why = _key_in_query(policy)
         if why:
-            yield Hit(f"Route {_route_label(target.route)} accepts the API key in the query string ({why})",
+            what = "API key" if policy.auth_kind in ("api-key", "subscription-key") else "credential"
+            yield Hit(f"Route {_route_label(target.route)} accepts the {what} in the query string ({why})",
                       evidence={"policy": _policy_label(policy)})
             return
 
@@ -336,6 +341,10 @@ _AUDIENCE_KEYS = ("audience", "audiences", "aud", "allowed_audiences", "audience
                   "required_audience", "audiences_allowed")
 _ISSUER_KEYS = ("issuer", "issuers", "iss", "allowed_issuers", "issuers_allowed", "openid_config",
                 "openid-config", "openidconfig", "discovery", "discovery_url", "well_known", "key_claim_name")
+
+
+# Authorizers bound to one identity provider by construction (the user pool is the issuer).
+_ISSUER_BOUND = ("cognito_user_pools", "validate-azure-ad-token")
 
 
 @register("gatewayJwtChecksAudienceIssuer")
@@ -349,7 +358,8 @@ def jwt_checks_audience_issuer(target, options, ctx):
         missing = []
         if not any(_detail(policy, k) not in (None, "", [], {}) for k in _AUDIENCE_KEYS):
             missing.append("audience")
-        if not any(_detail(policy, k) not in (None, "", [], {}) for k in _ISSUER_KEYS):
+        issuer_implied = policy.vendor_type in _ISSUER_BOUND
+        if not issuer_implied and not any(_detail(policy, k) not in (None, "", [], {}) for k in _ISSUER_KEYS):
             missing.append("issuer")
         if missing:
             yield Hit(f"Route {_route_label(target.route)} validates JWTs ({_policy_label(policy)}) without "
@@ -908,6 +918,19 @@ def policy_inherits_base(target, options, ctx):
             seen.add(key)
             yield Hit(f"Policy at {note.source.file} has no <base/> in <{section}>: inherited policies are dropped",
                       location=_location(note.source), evidence={"section": section})
+    for doc in gateway.attributes.get("policy_documents") or ():
+        if not isinstance(doc, dict) or not doc.get("file"):
+            continue
+        present = doc.get("present", doc.get("sections"))
+        inherits = set(_strings(doc.get("inherits")))
+        lacking = [sec for sec in _strings(present) if sec in sections and sec not in inherits]
+        key = (str(doc["file"]), "")
+        if lacking and key not in seen:
+            seen.add(key)
+            yield Hit(f"Policy at {doc['file']} has no <base/> in <{lacking[0]}>: inherited policies are dropped",
+                      location=Location(file=str(doc["file"])), evidence={"section": lacking[0]})
+    if not seen and gateway.vendor == "azure-apim":
+        yield from _dropped_global_policies(gateway)
     for api in gateway.apis:
         value = None
         for key in ("policy_has_base", "inherits_parent_policies", "base_inbound"):
@@ -921,6 +944,25 @@ def policy_inherits_base(target, options, ctx):
                 seen.add((loc.file, loc.pointer))
                 yield Hit(f"API {api.name} policy has no <base/>: inherited policies are dropped", location=loc,
                           evidence={"api": api.name})
+
+
+def _dropped_global_policies(gateway: Any) -> Iterator[Hit]:
+    """Without the importer's word on `<base/>`, infer it: an API whose routes lost the global policies.
+
+    Effective policies keep `scope == "global"` for what they inherited from the service level, so
+    a route with none of them, while global policies exist, sits below a level that cut the chain.
+    """
+    if not gateway.global_policies:
+        return
+    for api in gateway.apis:
+        if _non_current(api):
+            continue
+        cut = [r for r in api.routes if not any(p.scope == "global" for p in r.policies)]
+        if cut and api.source is not None:
+            names = sorted({_policy_label(p) for p in gateway.global_policies})
+            yield Hit(f"API {api.name}: {len(cut)} route(s) do not inherit the global policies ({', '.join(names[:4])}); "
+                      f"a policy below the global level has no <base/>", location=_location(api.source),
+                      evidence={"routes": len(cut), "global_policies": names[:10]})
 
 
 _SENSITIVE_DEFAULT = (r"(?i)(pii|personal|payment|card|pci|bank|finance|payroll|salary|health|medical|patient|hr\b|"

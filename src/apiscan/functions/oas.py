@@ -312,7 +312,7 @@ class View:
     def schemas(self) -> list[SchemaNode]:
         """Every schema written in the document (and in files it references), each once."""
         if self._schemas is None:
-            self._schemas = list(self._collect_schemas())
+            self._schemas = self._collect_schemas()
         return self._schemas
 
     def _schema_roots(self) -> Iterator[SchemaNode]:
@@ -354,47 +354,47 @@ class View:
             if b.schema is not None:
                 yield SchemaNode(b.schema, owner)
 
-    def _collect_schemas(self) -> Iterator[SchemaNode]:
-        seen: set = set()
+    def _collect_schemas(self) -> list[SchemaNode]:
+        """Depth-first, in document order, with an explicit stack (a 13 MB spec has 200k subschemas:
+        recursive generators would pass each one up through every level)."""
+        out: list[SchemaNode] = []
+        seen: set[int] = set()  # ids: a YAML alias or an external file reached twice is walked once
+        is_ref = self.is_ref
         for root in self._schema_roots():
-            yield from self._walk_schema(root.node, root.owner, seen, 0)
-
-    def _walk_schema(self, node: Node, owner: str, seen: set, depth: int) -> Iterator[SchemaNode]:
-        if depth > MAX_SCHEMA_DEPTH:
-            return
-        value = node.value
-        if self.is_ref(value):
-            ref = value["$ref"]
-            if node.local and ref.startswith("#"):
-                return  # written elsewhere in this file: walked from its own root
-            node = self.follow(node)
-            value = node.value
-            if self.is_ref(value):
-                return
-        if not isinstance(value, dict):
-            return
-        key = (node.path, node.local) if node.local else ("ext", id(value))
-        if key in seen:
-            return
-        seen.add(key)
-        yield SchemaNode(node, owner)
-        for kw in ("properties", "patternProperties"):
-            props = value.get(kw)
-            if isinstance(props, dict):
-                for name, sub in props.items():
-                    yield from self._walk_schema(Node(sub, node.path + (kw, name), node.local), owner, seen, depth + 1)
-        for kw in ("items", "additionalProperties", "not", "additionalItems", "contains"):
-            sub = value.get(kw)
-            if isinstance(sub, dict):
-                yield from self._walk_schema(Node(sub, node.path + (kw,), node.local), owner, seen, depth + 1)
-            elif kw == "items" and isinstance(sub, list):
-                for i, s in enumerate(sub):
-                    yield from self._walk_schema(Node(s, node.path + (kw, i), node.local), owner, seen, depth + 1)
-        for kw in ("allOf", "anyOf", "oneOf", "prefixItems"):
-            subs = value.get(kw)
-            if isinstance(subs, list):
-                for i, s in enumerate(subs):
-                    yield from self._walk_schema(Node(s, node.path + (kw, i), node.local), owner, seen, depth + 1)
+            stack = [(root.node.value, root.node.path, root.node.local, 0)]
+            while stack:
+                value, path, local, depth = stack.pop()
+                if depth > MAX_SCHEMA_DEPTH:
+                    continue
+                if is_ref(value):
+                    if local and value["$ref"].startswith("#"):
+                        continue  # written elsewhere in this file: walked from its own root
+                    node = self.follow(Node(value, path, local))
+                    value, path, local = node.value, node.path, node.local
+                    if is_ref(value):
+                        continue
+                if type(value) is not dict or id(value) in seen:
+                    continue
+                seen.add(id(value))
+                out.append(SchemaNode(Node(value, path, local), root.owner))
+                children = []
+                for kw in ("properties", "patternProperties"):
+                    props = value.get(kw)
+                    if type(props) is dict:
+                        children += [(sub, path + (kw, name)) for name, sub in props.items() if type(sub) is dict]
+                for kw in ("items", "additionalProperties", "not", "additionalItems", "contains"):
+                    sub = value.get(kw)
+                    if type(sub) is dict:
+                        children.append((sub, path + (kw,)))
+                    elif kw == "items" and type(sub) is list:
+                        children += [(x, path + (kw, i)) for i, x in enumerate(sub) if type(x) is dict]
+                for kw in ("allOf", "anyOf", "oneOf", "prefixItems"):
+                    subs = value.get(kw)
+                    if type(subs) is list:
+                        children += [(x, path + (kw, i)) for i, x in enumerate(subs) if type(x) is dict]
+                for sub, spath in reversed(children):
+                    stack.append((sub, spath, local, depth + 1))
+        return out
 
 
 _VIEWS: dict[int, tuple[Any, View]] = {}

@@ -534,7 +534,7 @@ def request_body_schemas(ctx) -> Iterator[tuple[Any, tuple, str]]:
                     yield param, ppath, label
 
 
-def _describe(path: tuple) -> str:
+def describe_schema(path: tuple) -> str:
     """A short readable place for a schema node: `Pet.name` style when it sits under a named schema."""
     for i in range(len(path) - 1, -1, -1):
         if i >= 1 and path[i - 1] in ("schemas", "definitions"):
@@ -592,7 +592,9 @@ def request_body_bounded(target, options, ctx):
                 continue
             why = _bounded_check(node, check)
             if why:
-                yield Hit(f"Request body {_describe(where)} (first used by {label}): {why}", path=where)
+                what = f"the request body of {label}" if where == path else \
+                    f"request schema '{describe_schema(where)}' (first used by {label})"
+                yield Hit(f"In {what}: {why}", path=where)
 
 
 # --------------------------------------------------------------------------- secrets in examples

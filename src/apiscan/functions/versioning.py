@@ -13,7 +13,8 @@ from email.utils import parsedate_to_datetime
 from typing import Any, Iterator
 
 from apiscan.functions.registry import Hit, register
-from apiscan.functions.security import METHODS, iter_operations, locate, operation_label, walk_schema
+from apiscan.functions.security import (METHODS, describe_schema, iter_operations, locate, operation_label, pointer,
+                                        walk_schema)
 
 SEMVER = re.compile(
     r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
@@ -219,7 +220,7 @@ def deprecation_documented(target, options, ctx):
     if not isinstance(obj, dict):
         return
     what = f"operation {operation_label(ctx.path)}" if len(ctx.path) == 3 and ctx.path[0] == "paths" else \
-        "/" + "/".join(str(p) for p in ctx.path)
+        pointer(ctx.path)
     for rel, message in deprecation_problems(obj, str(options.get("require", "replacement")), what):
         yield Hit(message, path=rel)
 
@@ -297,11 +298,8 @@ def iter_schemas(ctx) -> Iterator[tuple[dict, tuple]]:
 
 
 def _schema_name(path: tuple) -> str:
-    if len(path) >= 2 and path[-2] == "properties":
-        return f"property '{path[-1]}' (/{'/'.join(str(p) for p in path)})"
-    if len(path) >= 1 and len(path) >= 2 and path[-2] in ("schemas", "definitions"):
-        return f"schema '{path[-1]}'"
-    return "schema at /" + "/".join(str(p) for p in path)
+    kind = "property" if len(path) >= 2 and path[-2] == "properties" else "schema"
+    return f"{kind} '{describe_schema(path)}'"
 
 
 @register("deprecatedSchemasDocumented")

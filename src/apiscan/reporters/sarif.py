@@ -108,7 +108,7 @@ def _primary_location(f: Finding, root: str) -> dict:
     return {"logicalLocations": [{"fullyQualifiedName": name, "kind": "resource"}]}
 
 
-def _tags(category: str, capability: str, severity: Severity) -> list[str]:
+def _tags(category: str, capability: str) -> list[str]:
     tags = [t for t in (category, capability) if t]
     if category == "security":
         tags.append("security")
@@ -137,7 +137,7 @@ def _rule_descriptor(rule: RuleInfo) -> dict:
         "capability": rule.capability,
         "severity": rule.severity.label,
         "source": rule.source,
-        "tags": _tags(rule.category, rule.capability, rule.severity),
+        "tags": _tags(rule.category, rule.capability),
         "precision": "high",
     }
     if rule.category == "security":

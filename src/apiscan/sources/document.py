@@ -66,6 +66,7 @@ for _tag, _regex, _first in (
         r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
         list("-+.0123456789"),
     ),
+    ("tag:yaml.org,2002:merge", r"^(?:<<)$", ["<"]),
 ):
     _Yaml12Loader.add_implicit_resolver(_tag, re.compile(_regex), _first)
 

@@ -102,6 +102,16 @@ class AwsImporter:
                 bundle.also_spec.append(path)
             else:
                 bundle.hint["cli"][path] = cli
+        for folder in sorted(by_folder, key=lambda f: -len(f.parts)):
+            bundle = by_folder[folder]
+            if bundle.also_spec:
+                continue
+            # CLI outputs kept in a sub-folder (cli/, usage-plans/) describe the exports above them
+            parent = next((by_folder[a] for a in folder.parents if a in by_folder and by_folder[a].also_spec), None)
+            if parent is not None:
+                parent.files.extend(bundle.files)
+                parent.hint["cli"].update(bundle.hint["cli"])
+                del by_folder[folder]
         bundles = [b for b in by_folder.values() if b.also_spec or b.hint["cli"]]
         for b in bundles:
             b.files.sort()
@@ -135,6 +145,11 @@ class AwsImporter:
             except Exception as exc:
                 result.errors.append(ImportErrorRecord(rel, f"cannot read AWS CLI output: {exc!r}"))
         _fill_lines(gw, docs)
+        for err in result.errors:
+            if err.line is None and err.pointer and err.file in docs:
+                pos = docs[err.file].source_map.position(_pointer_path(err.pointer))
+                if pos:
+                    err.line, err.column = pos
         if docs:
             result.gateways.append(gw)
         return result
@@ -246,8 +261,7 @@ class _ExportReader:
 
     def _route(self, api: GatewayApi, rpath: str, method: str, op: dict, pointer: str, global_security: Any,
                validators: Any, default_validator: Any) -> Route:
-        integration = op.get("x-amazon-apigateway-integration")
-        integration = integration if isinstance(integration, dict) else {}
+        integration = self._deref(op.get("x-amazon-apigateway-integration"))
         itype = str(integration.get("type") or "").lower()
         methods = [] if method == ANY_METHOD else [method.upper()]
         client_path = (api.base_path + rpath) if rpath != "$default" else api.base_path + "/{proxy+}"
@@ -292,6 +306,16 @@ class _ExportReader:
                                                      "parameters": bool(v.get("validateRequestParameters"))}))
         self._integration_secrets(integration, pointer + "/x-amazon-apigateway-integration", route)
         return route
+
+    def _deref(self, value: Any) -> dict:
+        """An integration, following one local `$ref` (HTTP APIs share integrations in components)."""
+        if isinstance(value, dict) and isinstance(value.get("$ref"), str) and value["$ref"].startswith("#/"):
+            node: Any = self.data
+            for part in value["$ref"][2:].split("/"):
+                part = part.replace("~1", "/").replace("~0", "~")
+                node = node.get(part) if isinstance(node, dict) else None
+            return node if isinstance(node, dict) else {}
+        return value if isinstance(value, dict) else {}
 
     def _auth(self, security: Any, scope: str, pointer: str, api: GatewayApi) -> list[Policy]:
         if not isinstance(security, list):
@@ -429,7 +453,9 @@ def _apply_stage(gw: Gateway, stage: dict, rel: str, ptr: str) -> None:
     if not apis:
         return
     access_log = isinstance(stage.get("accessLogSettings"), dict) and bool(stage["accessLogSettings"].get("destinationArn"))
-    for key, setting in settings.items():
+    # the stage default (`*/*`) first; a resource/method entry then replaces it for that method
+    ordered = sorted(settings.items(), key=lambda kv: kv[0] != "*/*")
+    for key, setting in ordered:
         if not isinstance(setting, dict) or "/" not in key:
             continue
         resource, _, method = key.rpartition("/")
@@ -445,12 +471,11 @@ def _apply_stage(gw: Gateway, stage: dict, rel: str, ptr: str) -> None:
                     continue
                 if method not in ("*", "ANY") and route.methods and method.upper() not in route.methods:
                     continue
-                if throttle and not any(p.kind == "rate-limit" and p.scope == "stage" and resource != "*"
-                                        for p in route.policies):
-                    if resource != "*":  # a method override replaces the stage default
-                        route.policies = [p for p in route.policies if not (p.kind == "rate-limit" and p.scope == "stage")]
+                if throttle:
+                    route.policies = [p for p in route.policies if not (p.kind == "rate-limit" and p.scope == "stage")]
                     route.policies.append(throttle)
-                if logging and not any(p.kind == "logging" for p in route.policies):
+                route.policies = [p for p in route.policies if not (p.kind == "logging" and p.scope == "stage")]
+                if logging:
                     route.policies.append(Policy(kind="logging", name=f"stage {name} execution logs",
                                                  vendor_type="loggingLevel", scope="stage", source=src,
                                                  detail={"level": setting.get("loggingLevel")}))
@@ -530,10 +555,13 @@ def _fill_lines(gw: Gateway, docs: dict[str, Any]) -> None:
         if ref.line is None and ref.file in docs and ref.pointer:
             by_file.setdefault(ref.file, []).append(ref)
     for file, items in by_file.items():
-        paths = {ref.pointer: tuple(int(p) if p.isdigit() else p.replace("~1", "/").replace("~0", "~")
-                                    for p in ref.pointer.split("/")[1:]) for ref in items}
+        paths = {ref.pointer: _pointer_path(ref.pointer) for ref in items}
         found = docs[file].source_map.positions(list(set(paths.values())))
         for ref in items:
             pos = found.get(paths[ref.pointer])
             if pos:
                 ref.line = pos[0]
+
+
+def _pointer_path(pointer: str) -> tuple:
+    return tuple(int(p) if p.isdigit() else p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:])

@@ -21,7 +21,7 @@ from apiscan.models.gateway import Gateway, GatewayApi, Policy, Product, Route, 
 from apiscan.sources.document import DocumentError
 from apiscan.sources.gateways.base import Bundle, FileSet, ImportErrorRecord, ImportResult
 from apiscan.sources.gateways.oas_gateway_helpers import (
-    error_from, group_key, inside, join_path, oas_auth_policies, oas_base_path, oas_operations,
+    error_from, group_key, inside, is_placeholder, join_path, looks_secret_key, oas_auth_policies, oas_base_path, oas_operations,
     period_seconds, pointer_of, scan_secrets, scrub, secret_note, url_base, url_path,
 )
 
@@ -114,6 +114,12 @@ class IbmApicImporter:
         props = self._properties(cfg)
         for pointer, secret in scan_secrets(cfg, "/x-ibm-configuration"):
             gw.notes.append(secret_note(rel, pointer, secret, api.id))
+        raw_props = cfg.get("properties") if isinstance(cfg.get("properties"), dict) else {}
+        for pname, pval in raw_props.items():  # a property named like a secret holds one in `value`
+            value = pval.get("value") if isinstance(pval, dict) else None
+            if isinstance(value, str) and looks_secret_key(str(pname)) and not is_placeholder(value):
+                gw.notes.append(secret_note(rel, pointer_of("x-ibm-configuration", "properties", pname, "value"),
+                                            value, api.id, f"property {pname!r}"))
         # API-wide gateway policies
         cors = cfg.get("cors")
         if isinstance(cors, dict) and cors.get("enabled") is True:
@@ -129,7 +135,7 @@ class IbmApicImporter:
         self._walk(assembly.get("execute"), "/x-ibm-configuration/assembly/execute", None, False, steps, props, rel, 0)
         targets = [t for _, _, t in steps if t]
         if targets:
-            api.upstream_url = targets[0]
+            api.upstream_url = _strip_vars(targets[0])
         if not api.attributes["enforced"]:
             api.tags.append("not-enforced")
         for path_key, method, op, _item in oas_operations(data):
@@ -156,7 +162,7 @@ class IbmApicImporter:
                 if target and not url:
                     url = target
             if url:
-                route.upstream_url = url
+                route.upstream_url = _strip_vars(url)
                 route.upstream_path = self._upstream_path(url, route.path, path_key)
             route.policies.extend(api.policies)
             if not api.attributes["enforced"]:
@@ -339,6 +345,11 @@ class IbmApicImporter:
             gw.products.append(product)
         gw.attributes.setdefault("products", []).append(
             {"name": pname, "version": pversion, "file": rel, "subscribe": str(subscribe.get("type") or "")})
+
+
+def _strip_vars(url: str) -> str:
+    """The backend URL without the request-path variables appended to it."""
+    return url.replace("$(request.path)", "").replace("$(api.operation.path)", "")
 
 
 def parse_limit(value: Any) -> dict | None:

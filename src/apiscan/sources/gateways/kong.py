@@ -153,6 +153,7 @@ class KongImporter:
         gateway = _Builder(cfg, name, [fileset.relative(p) for p in bundle.files]).build()
         result.errors.extend(cfg.errors)
         _fill_lines(gateway, cfg.docs)
+        _error_lines(result.errors, cfg.docs)
         result.gateways.append(gateway)
         return result
 
@@ -568,9 +569,12 @@ class _Builder:
         for k, v in config.items():
             if isinstance(v, dict):
                 self._scan_secrets(v, ref, what, f"{pointer}/{_esc(k)}", depth + 1)
-            elif isinstance(v, str) and v and SECRET_KEY.search(str(k)) and not str(k).endswith(("_name", "_names",
-                                                                                                 "_header", "_path")):
-                self._secret(v, ref, f"{pointer}/{_esc(k)}", f"{what}: `{k}`")
+            elif SECRET_KEY.search(str(k)) and not str(k).endswith(("_name", "_names", "_header", "_path")):
+                values = [v] if isinstance(v, str) else (v if isinstance(v, list) else [])
+                for i, item in enumerate(values):
+                    if isinstance(item, str) and item:
+                        sub = f"{pointer}/{_esc(k)}" + (f"/{i}" if isinstance(v, list) else "")
+                        self._secret(item, ref, sub, f"{what}: `{k}`")
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -678,6 +682,14 @@ def _fill_lines(gateway: Gateway, docs: dict[str, Any]) -> None:
             pos = found.get(paths[ref.pointer])
             if pos:
                 ref.line = pos[0]
+
+
+def _error_lines(errors: list[ImportErrorRecord], docs: dict[str, Any]) -> None:
+    for err in errors:
+        if err.line is None and err.pointer and err.file in docs:
+            pos = docs[err.file].source_map.position(_pointer_path(err.pointer))
+            if pos:
+                err.line, err.column = pos
 
 
 def _pointer_path(pointer: str) -> tuple:

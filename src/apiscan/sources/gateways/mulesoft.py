@@ -284,16 +284,18 @@ class MuleSoftImporter:
 
     @staticmethod
     def _match_raml(asset: str, ramls: dict[Path, GatewayApi]) -> GatewayApi | None:
-        if not ramls:
-            return None
-        wanted = _slug(asset)
-        for api in ramls.values():
-            if api.attributes.get("managed"):
-                continue
-            if wanted and wanted in (_slug(api.attributes.get("folder", "")), _slug(api.attributes.get("file_stem", "")),
-                                     _slug(api.name)):
-                return api
+        """The RAML an API instance serves: by asset id against the file name, then the title,
+        then the project folder when only one RAML lives there; the only RAML when there is one."""
         free = [a for a in ramls.values() if not a.attributes.get("managed")]
+        wanted = _slug(asset)
+        if wanted:
+            for attr in ("file_stem", "name"):
+                hits = [a for a in free if _slug(a.attributes.get(attr, "") if attr != "name" else a.name) == wanted]
+                if len(hits) == 1:
+                    return hits[0]
+            hits = [a for a in free if _slug(a.attributes.get("folder", "")) == wanted]
+            if len(hits) == 1:
+                return hits[0]
         return free[0] if len(ramls) == 1 and free else None
 
     def _policies(self, items: Any, rel: str, scope: str, key: str, result: ImportResult) -> list[Policy]:

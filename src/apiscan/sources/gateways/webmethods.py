@@ -22,7 +22,9 @@ from urllib.parse import quote
 from apiscan.models.gateway import (
     Consumer, Credential, Gateway, GatewayApi, GatewayFinding, Policy, Route, SourceRef, fingerprint_secret,
 )
-from apiscan.sources.document import DocumentError
+import orjson
+
+from apiscan.sources.document import DocumentError, read_text
 from apiscan.sources.gateways.base import Bundle, FileSet, ImportErrorRecord, ImportResult
 from apiscan.sources.gateways.oas_gateway_helpers import (
     error_from, join_path, oas_operations, pointer_of, scan_secrets, scrub, secret_note, url_base, url_path,
@@ -102,7 +104,7 @@ class WebMethodsImporter:
             try:
                 data = fileset.load(path).data
             except DocumentError as exc:
-                result.errors.append(error_from(exc, fileset))
+                result.errors.append(_json_error(path, fileset) or error_from(exc, fileset))
                 continue
             if not isinstance(data, dict):
                 result.errors.append(ImportErrorRecord(fileset.relative(path), "asset is not a JSON object"))
@@ -322,6 +324,20 @@ class WebMethodsImporter:
             if isinstance(ident, dict) and str(ident.get("key", "")).lower() in ("apikey", "ipaddressrange", "httpbasicauth"):
                 consumer.groups.append(str(ident.get("key")))
         return consumer
+
+
+def _json_error(path: Path, fileset: FileSet) -> ImportErrorRecord | None:
+    """Assets are JSON without a .json suffix: report the JSON error, not the YAML fallback's."""
+    try:
+        text = read_text(path)
+        orjson.loads(text)
+    except DocumentError:
+        return None
+    except orjson.JSONDecodeError as exc:
+        msg = str(exc).split(":")[0]
+        return ImportErrorRecord(fileset.relative(path), f"invalid JSON: {msg}", getattr(exc, "lineno", None),
+                                 getattr(exc, "colno", None))
+    return None
 
 
 def _name(data: dict) -> str:

@@ -59,7 +59,11 @@ class Wso2Importer:
         for path in unclaimed:
             if path.suffix.lower() not in (".yaml", ".yml", ".json"):
                 continue
-            kind = _doc_type(fileset.try_data(path))
+            data = fileset.try_data(path)
+            kind = _doc_type(data)
+            if data is None and re.search(r"(?m)^type:\s*(api|application)\s*$", fileset.head(path, 2048)):
+                projects.append(path)  # unreadable, but plainly an apictl file: claim it to report why
+                continue
             if kind in ("api", "apiProduct", "application") and (kind != "api" or self._is_api(fileset.try_data(path))):
                 projects.append(path)
             elif kind in ("deployment_environments", "api_params"):
@@ -72,7 +76,7 @@ class Wso2Importer:
             bundle.hint["main"].append(main)
             folder = main.parent
             members = [main]
-            if _doc_type(fileset.try_data(main)) in ("api", "apiProduct"):
+            if _doc_type(fileset.try_data(main)) in ("api", "apiProduct") or fileset.try_data(main) is None:
                 members += [p for p in unclaimed if p != main and p.parent == folder and p in loose]
                 members += [p for p in unclaimed if p.is_relative_to(folder / "Definitions")]
                 bundle.also_spec.extend(p for p in unclaimed if p.is_relative_to(folder / "Definitions")

@@ -1,0 +1,61 @@
+import pytest
+
+from apiscan.sources.document import DocumentError, parse_text
+
+
+def test_yaml_12_scalars_stay_json_like():
+    d = parse_text("a: on\nb: 2024-01-01\nc: 0777\nd: yes\ne: ~\nf: 1.5\ng: true\n200: ok\n", "x.yaml")
+    assert d.data == {"a": "on", "b": "2024-01-01", "c": 777, "d": "yes", "e": None, "f": 1.5, "g": True, "200": "ok"}
+
+
+def test_bom_is_accepted(tmp_path):
+    from apiscan.sources.document import load_document
+
+    p = tmp_path / "x.json"
+    p.write_bytes(b"\xef\xbb\xbf" + b'{"openapi": "3.0.0"}')
+    assert load_document(p).data == {"openapi": "3.0.0"}
+
+
+@pytest.mark.parametrize("text,file,line,col,words", [
+    ("a: 1\nb: 2\na: 3\n", "x.yaml", 3, 1, "duplicate key 'a'"),
+    ("a:\n\t- b\n", "x.yaml", 2, 1, "tab character"),
+    ("a: [1,\n", "x.yaml", 2, 1, "invalid YAML"),
+    ('{\n  "a": 1,\n  "a": 2\n}', "x.json", 3, 3, "duplicate key 'a'"),
+    ('{\n  "a": 1,\n  "b": \n}', "x.json", 4, 1, "invalid JSON"),
+])
+def test_errors_carry_file_line_column(text, file, line, col, words):
+    with pytest.raises(DocumentError) as info:
+        parse_text(text, file)
+    err = info.value
+    assert words in err.message
+    assert (err.line, err.column) == (line, col)
+    assert str(err).startswith(f"{file}:{line}:{col}:")
+
+
+def test_yaml_positions_point_at_keys_and_items():
+    d = parse_text("a:\n  b:\n    - x\n    - y: 1\n", "x.yaml")
+    sm = d.source_map
+    assert sm.position(("a", "b")) == (2, 3)
+    assert sm.position(("a", "b", 1, "y")) == (4, 7)
+    assert sm.position(("a", "missing")) == (1, 1)  # closest existing node
+
+
+def test_json_positions_by_guided_scan():
+    text = '{\n  "a": {"b": [1, {"c": 2}]},\n  "d~/e": 3\n}'
+    d = parse_text(text, "x.json")
+    got = d.source_map.positions([("a", "b", 1, "c"), ("d~/e",), ("a", "zz")])
+    assert got[("a", "b", 1, "c")] == (2, 19)
+    assert got[("d~/e",)] == (3, 3)
+    assert got[("a", "zz")] == (2, 3)
+
+
+def test_deep_nesting_is_an_error_not_a_crash():
+    with pytest.raises(DocumentError):
+        parse_text("[" * 5000, "deep.yaml")
+    with pytest.raises(DocumentError):
+        parse_text("[" * 5000, "deep.json")
+
+
+def test_aliases_and_merge_keys():
+    d = parse_text("base: &b {x: 1, y: 2}\nc:\n  <<: *b\n  y: 3\n", "x.yaml")
+    assert d.data["c"] == {"y": 3, "x": 1}

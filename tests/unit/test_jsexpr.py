@@ -1,0 +1,29 @@
+import pytest
+
+from apiscan.jsexpr import compile_filter
+from apiscan.jsregex import compile_pattern
+
+
+@pytest.mark.parametrize("src,env,expected", [
+    ("@.in == 'query' && @.name.match(/^[a-z]+$/i)", {"@": {"in": "query", "name": "Abc"}}, True),
+    ("@.example.match(/x/)", {"@": {"example": None}}, False),  # Spectral aborts here; we say false
+    ("@property >= 400", {"@property": "404", "@": {}}, True),  # JS coercion
+    ("@property[0] == '2'", {"@property": "201", "@": {}}, True),
+    ("!@.x", {"@": {}}, True),
+    ("@.parameters.length > 0", {"@": {"parameters": [1]}}, True),
+    ("/^x-/.test(@property)", {"@property": "x-foo", "@": {}}, True),
+    ("@ && @.type == 'string'", {"@": None}, False),
+    ('@["x-name"] == undefined', {"@": {}}, True),
+    ("@.name.indexOf('id') > -1", {"@": {"name": "userid"}}, True),
+    ("@.a == 1 || @.a === '1'", {"@": {"a": "1"}}, True),
+    ("@.a === 1", {"@": {"a": "1"}}, False),
+])
+def test_filters(src, env, expected):
+    assert compile_filter(src)(env) is expected
+
+
+def test_js_regex_end_anchor_and_ascii_classes():
+    assert compile_pattern("^abc$").search("abc\n") is None  # JS `$` does not match before a final newline
+    assert compile_pattern(r"^\d+$").search("١٢") is None  # JS \d is ASCII only
+    assert compile_pattern("/^ABC$/i").search("abc")
+    assert compile_pattern(r"(?<year>\d{4})").search("2024").group("year") == "2024"
