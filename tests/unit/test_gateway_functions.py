@@ -486,6 +486,9 @@ def test_base_from_loose_policy_documents_and_inferred_from_lost_global_policies
                        source=SourceRef("apis/b/apiInformation.json"))]
     gw = Gateway(id="gw", vendor="azure-apim", apis=apis, global_policies=[glob])
     hits = run("gatewayPolicyInheritsBase", GatewayView(gw))
-    assert [h.location.file for h in hits] == ["apis/b/apiInformation.json"]
+    assert [h.location.file for h in hits] == ["apis/b/apiInformation.json"]  # no policy of its own: the API
+    lost.policies[0].source = SourceRef("apis/b/policy.xml", "/policies")
+    hits = run("gatewayPolicyInheritsBase", GatewayView(gw))
+    assert [h.location.file for h in hits] == ["apis/b/policy.xml"]  # the document that cut the chain
     gw.vendor = "kong"  # other gateways have no <base/>: nothing is inferred
     assert not run("gatewayPolicyInheritsBase", GatewayView(gw))

@@ -44,7 +44,8 @@ def words(name: str) -> list[str]:
 
 
 def template_names(path: str) -> list[str]:
-    return [m.group(0)[1:-1] for m in _PARAM.finditer(path)]
+    """Parameter names of a template; AWS greedy variables (`{proxy+}`) declare `proxy`."""
+    return [m.group(0)[1:-1].rstrip("+*") for m in _PARAM.finditer(path)]
 
 
 # --------------------------------------------------------------------------- casing
@@ -226,6 +227,10 @@ def no_verbs_in_paths(target, options, ctx):
             break
 
 
+# vendor extensions that stand for "every method" (AWS API Gateway imports)
+ANY_METHOD_EXTENSIONS = ("x-amazon-apigateway-any-method",)
+
+
 @register("pathItemHasOperations")
 def path_item_has_operations(target, options, ctx):
     """given `$.paths`: a path with no operation is noise in every catalogue and portal."""
@@ -239,7 +244,7 @@ def path_item_has_operations(target, options, ctx):
         value = item.value
         if v.is_ref(value) or not isinstance(value, dict):
             continue  # an unresolved ref is the resolver's error, not ours
-        if not any(isinstance(value.get(m), dict) for m in methods):
+        if not any(isinstance(value.get(m), dict) for m in methods + ANY_METHOD_EXTENSIONS):
             yield Hit(f"Path {path} defines no operation", path=(path,))
 
 

@@ -930,7 +930,7 @@ def policy_inherits_base(target, options, ctx):
             yield Hit(f"Policy at {doc['file']} has no <base/> in <{lacking[0]}>: inherited policies are dropped",
                       location=Location(file=str(doc["file"])), evidence={"section": lacking[0]})
     if not seen and gateway.vendor == "azure-apim":
-        yield from _dropped_global_policies(gateway)
+        yield from _dropped_global_policies(gateway, sections)
     for api in gateway.apis:
         value = None
         for key in ("policy_has_base", "inherits_parent_policies", "base_inbound"):
@@ -946,23 +946,41 @@ def policy_inherits_base(target, options, ctx):
                           evidence={"api": api.name})
 
 
-def _dropped_global_policies(gateway: Any) -> Iterator[Hit]:
+def _dropped_global_policies(gateway: Any, sections: set[str]) -> Iterator[Hit]:
     """Without the importer's word on `<base/>`, infer it: an API whose routes lost the global policies.
 
     Effective policies keep `scope == "global"` for what they inherited from the service level, so
     a route with none of them, while global policies exist, sits below a level that cut the chain.
     """
-    if not gateway.global_policies:
+    def in_sections(p: Policy) -> bool:
+        return str(p.detail.get("section", "inbound")) in sections
+
+    inherited = [p for p in gateway.global_policies if in_sections(p)]
+    if not inherited:
         return
     for api in gateway.apis:
         if _non_current(api):
             continue
-        cut = [r for r in api.routes if not any(p.scope == "global" for p in r.policies)]
-        if cut and api.source is not None:
-            names = sorted({_policy_label(p) for p in gateway.global_policies})
-            yield Hit(f"API {api.name}: {len(cut)} route(s) do not inherit the global policies ({', '.join(names[:4])}); "
-                      f"a policy below the global level has no <base/>", location=_location(api.source),
-                      evidence={"routes": len(cut), "global_policies": names[:10]})
+        cut = [r for r in api.routes if not any(p.scope == "global" and in_sections(p) for p in r.policies)]
+        names = sorted({_policy_label(p) for p in inherited})
+        by_file: dict[str, int] = {}
+        for route in cut:
+            loc = _cutting_document(route) or _location(api.source)
+            if loc is not None:
+                by_file[loc.file] = by_file.get(loc.file, 0) + 1
+        for file, count in by_file.items():
+            yield Hit(f"Policy at {file} has no <base/>: {count} route(s) of API {api.name} lose the global "
+                      f"policies ({', '.join(names[:4])})", location=Location(file=file),
+                      evidence={"routes": count, "global_policies": names[:10], "inferred": True})
+
+
+def _cutting_document(route: Route) -> Location | None:
+    """The policy document that dropped its parents: the highest level whose own policies survive."""
+    for scope in ("product", "api", "operation"):
+        for p in route.policies:
+            if p.scope == scope and p.source is not None and p.source.file:
+                return Location(file=p.source.file)
+    return None
 
 
 _SENSITIVE_DEFAULT = (r"(?i)(pii|personal|payment|card|pci|bank|finance|payroll|salary|health|medical|patient|hr\b|"

@@ -366,7 +366,7 @@ class View:
                 value, path, local, depth = stack.pop()
                 if depth > MAX_SCHEMA_DEPTH:
                     continue
-                if is_ref(value):
+                if type(value) is dict and "$ref" in value and is_ref(value):
                     if local and value["$ref"].startswith("#"):
                         continue  # written elsewhere in this file: walked from its own root
                     node = self.follow(Node(value, path, local))
@@ -378,24 +378,27 @@ class View:
                 seen.add(id(value))
                 out.append(SchemaNode(Node(value, path, local), root.owner))
                 children = []
-                for kw in ("properties", "patternProperties"):
-                    props = value.get(kw)
-                    if type(props) is dict:
-                        children += [(sub, path + (kw, name)) for name, sub in props.items() if type(sub) is dict]
-                for kw in ("items", "additionalProperties", "not", "additionalItems", "contains"):
-                    sub = value.get(kw)
-                    if type(sub) is dict:
+                for kw, sub in value.items():
+                    kind = _SUBSCHEMA_KEYWORDS.get(kw)
+                    if kind is None:
+                        continue
+                    if kind == "map":
+                        if type(sub) is dict:
+                            children += [(x, path + (kw, name)) for name, x in sub.items() if type(x) is dict]
+                    elif type(sub) is dict:
                         children.append((sub, path + (kw,)))
-                    elif kw == "items" and type(sub) is list:
+                    elif type(sub) is list and kind == "list":
                         children += [(x, path + (kw, i)) for i, x in enumerate(sub) if type(x) is dict]
-                for kw in ("allOf", "anyOf", "oneOf", "prefixItems"):
-                    subs = value.get(kw)
-                    if type(subs) is list:
-                        children += [(x, path + (kw, i)) for i, x in enumerate(subs) if type(x) is dict]
                 for sub, spath in reversed(children):
                     stack.append((sub, spath, local, depth + 1))
         return out
 
+
+_SUBSCHEMA_KEYWORDS = {
+    "properties": "map", "patternProperties": "map",
+    "items": "list", "prefixItems": "list", "allOf": "list", "anyOf": "list", "oneOf": "list",
+    "additionalProperties": "one", "not": "one", "additionalItems": "one", "contains": "one",
+}
 
 _VIEWS: dict[int, tuple[Any, View]] = {}
 

@@ -96,6 +96,8 @@ class ApigeeImporter:
             builder = ProxyBuilder(pb, shared, gateway.id)
             gateway.apis.append(builder.build())
             gateway.notes += builder.notes
+            for file, pointer, message in builder.errors:
+                result.errors.append(ImportErrorRecord(file=file, message=message, pointer=pointer))
         for pb in parsed:
             used = {s.name for s in pb.steps()}
             attached[pb.label] |= used

@@ -69,6 +69,7 @@ class ParsedBundle:
     shared: list[Endpoint] = field(default_factory=list)
     policies: dict[str, Policy] = field(default_factory=dict)
     errors: list[tuple[str, str, int | None, int | None]] = field(default_factory=list)
+    broken_policies: set[str] = field(default_factory=set)  # file stems of policies that did not parse
 
     def steps(self):
         for ep in [*self.proxies, *self.targets.values(), *self.shared]:
@@ -148,6 +149,8 @@ def parse_bundle(bf: BundleFiles, fallback_name: str) -> ParsedBundle:
             root = parse_xml(decode_xml_bytes(bf.files[rel], display), display)
         except XmlError as exc:
             pb.errors.append((display, exc.message, exc.line, exc.column))
+            if rel.startswith("policies/"):
+                pb.broken_policies.add(rel.rsplit("/", 1)[-1][:-4])
             continue
         tag = local(root.tag)
         folder = rel.split("/")[0] if "/" in rel else ""
@@ -221,7 +224,8 @@ class ProxyBuilder:
         self.shared = shared
         self.gateway_id = gateway_id
         self.notes: list[GatewayFinding] = []
-        self._missing: set[str] = set()
+        self.errors: list[tuple[str, str, str]] = []  # (file, pointer, message)
+        self._missing: set[tuple[str, str]] = set()
 
     # -- policies on a route
 
@@ -231,7 +235,7 @@ class ProxyBuilder:
             policy = bundle.policies.get(step.name)
             if policy is None:
                 key = (bundle.name, step.name)
-                if key not in self._missing:
+                if key not in self._missing and step.name not in bundle.broken_policies:
                     self._missing.add(key)
                     self.notes.append(GatewayFinding(
                         code="policy-missing",
@@ -338,6 +342,7 @@ class ProxyBuilder:
                 route = Route(id=rid, name=flow.name, path=_join(ep.base_path, ""), match_kind="unknown",
                               source=SourceRef(ep.file, f"/ProxyEndpoint/Flows/Flow[{i + 1}]/Condition"))
                 route.tags.append(f"condition not understood: {exc}")
+                self.errors.append((ep.file, route.source.pointer, f"flow {flow.name!r}: condition not understood ({exc})"))
                 specs.append(_RouteSpec(route, None, flow))
                 continue
             for j, fm in enumerate(matches):

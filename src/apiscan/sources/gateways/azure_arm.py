@@ -151,7 +151,8 @@ def _add(service: Service, kinds: list[str], names: list[str], props: dict, src:
         fmt = str(props.get("contentFormat", props.get("format", "xml"))).lower()
         if isinstance(content, str):
             content = arm_string(content, params)
-        doc = PolicyDoc(src.file, src.pointer + "/properties", content if isinstance(content, str) and "link" not in fmt else None,
+        field_name = "policyContent" if "policyContent" in props else "value"
+        doc = PolicyDoc(src.file, f"{src.pointer}/properties/{field_name}", content if isinstance(content, str) and "link" not in fmt else None,
                         link=str(content) if "link" in fmt else "")
         if key == "policies":
             service.global_policy = doc
@@ -195,7 +196,9 @@ def read_arm(data: dict, rel: str, service: Service) -> None:
         kinds = rtype.split("/")[2:]
         name = str(arm_string(res.get("name", ""), params))
         names = [n for n in name.split("/") if n][1:]  # first segment is the service
-        _add(service, kinds, names, res.get("properties") or {}, SourceRef(rel, f"/resources/{i}"), params)
+        props = res.get("properties") if isinstance(res.get("properties"), dict) else {}
+        props = {k: arm_string(v, params) for k, v in props.items()}
+        _add(service, kinds, names, props, SourceRef(rel, f"/resources/{i}"), params)
 
 
 def read_rest(data: dict, rel: str, service: Service) -> None:

@@ -65,6 +65,11 @@ class Builder:
                 root, recovered = parse_policy_xml(doc.text, doc.file)
                 self.ctx.subject = subject
                 result = interpret(root, doc.file, self.ctx)
+                if doc.pointer:  # XML embedded in a JSON string: say where the string is
+                    for items in result.by_section.values():
+                        for x in items:
+                            if x is not BASE and x.source and x.source.file == doc.file:
+                                x.source.pointer = f"{doc.pointer}#{x.source.pointer}"
                 if recovered:
                     self.gateway.notes.append(GatewayFinding(
                         code="policy-xml-recovered",

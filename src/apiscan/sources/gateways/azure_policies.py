@@ -237,10 +237,13 @@ class _Walker:
                     out.append(BASE)
                 continue
             if tag == "choose":
+                start = len(out)
+                branch_auth: list[bool] = []
                 for branch in elem:
                     btag = local(branch.tag)
                     if btag not in ("when", "otherwise"):
                         continue
+                    before = len(out)
                     kind = _auth_check(branch) if btag == "when" else None
                     if kind:
                         p = Policy(kind="auth", name="choose", vendor_type="choose/return-response", auth_kind=kind,
@@ -248,9 +251,18 @@ class _Walker:
                         p.detail.update({"section": section, "mechanism": "condition-check",
                                          "condition": (branch.get("condition") or "")[:300]})
                         out.append(p)
+                        branch_auth.append(True)
                         continue
                     cond = branch.get("condition") or "otherwise"
                     self.walk(list(branch), section, f"{ptr}/{btag}", out, cond, depth + 1, file)
+                    branch_auth.append(any(isinstance(x, Policy) and x.kind == "auth" for x in out[before:]))
+                has_otherwise = any(local(b.tag) == "otherwise" for b in elem)
+                if condition is None and has_otherwise and branch_auth and all(branch_auth):
+                    # every way through the choose authenticates: the protection is not partial
+                    for x in out[start:]:
+                        if isinstance(x, Policy) and x.kind == "auth":
+                            x.conditional = False
+                            x.detail["every_branch_authenticates"] = True
                 continue
             if tag == "include-fragment":
                 fid = elem.get("fragment-id") or ""

@@ -36,6 +36,7 @@ from apiscan.sources.gateways.oas_gateway_helpers import (
 )
 
 VENDOR = "tyk"
+_HASHED = re.compile(r"[0-9a-f]{16}|[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64}")
 _SESSION_KEYS = {"allowance", "quota_renews", "last_check", "quota_remaining"}
 _CLASSIC_AUTH = (
     ("use_standard_auth", "api-key", "auth-token"),
@@ -113,6 +114,10 @@ class TykImporter:
                 continue
             data = fileset.try_data(path)
             kind = classify(data)
+            if not kind and data is None:
+                head = fileset.head(path, 2048)
+                if '"x-tyk-api-gateway"' in head or ('"api_id"' in head and '"proxy"' in head):
+                    kind = "unreadable"  # plainly Tyk's: claim it so its error is reported
             if not kind:
                 continue
             key = group_key(fileset, path)
@@ -167,14 +172,17 @@ class TykImporter:
                                          SourceRef(rel, f"/keys/{i}")))
                 else:
                     for kid, sess in data.items():
-                        sessions.append((kid, sess, SourceRef(rel, pointer_of("<key>"))))
+                        sessions.append((kid, sess, SourceRef(rel, pointer_of(fingerprint_secret(str(kid))))))
             for pointer, secret in self._secrets(data):
                 gw.notes.append(secret_note(rel, pointer, secret, f"tyk:{rel}"))
         apis = {a.id: a for a in gw.apis}
         products = {pid: self._policy(gw, pid, p, src, apis) for pid, p, src in policies}
         gw.products.extend(products.values())
         for i, (kid, sess, src) in enumerate(sessions):
-            gw.consumers.append(self._key(gw, kid, sess, src, i, products, apis))
+            consumer = self._key(gw, kid, sess, src, i, products, apis)
+            gw.consumers.append(consumer)
+            if kid and not _HASHED.fullmatch(str(kid)):  # a raw key, not Tyk's stored hash
+                gw.notes.append(secret_note(src.file, src.pointer or "/", str(kid), consumer.id, "an API key"))
         result.gateways.append(gw)
         return result
 
