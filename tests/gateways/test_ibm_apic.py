@@ -140,3 +140,16 @@ def test_corpus_imports_with_exact_counts():
         ["auth", "tls", "tls", "transformation", "transformation", "cors", "logging", "rate-limit"])
     assert len(gw.products) == 1 and gw.products[0].policies[0].limit == {"count": 100, "period_seconds": 3600, "by": "subscription"}
     assert len(bundles[0].also_spec) == 2
+
+
+def test_wrong_shapes_do_not_raise(tmp_path):
+    (tmp_path / "g").mkdir()
+    (tmp_path / "g" / "odd.yaml").write_text(
+        "swagger: '2.0'\ninfo: [1]\npaths: {/a: {get: {security: 5}}, /b: 7}\n"
+        "x-ibm-configuration: {assembly: {execute: [5, {invoke: 3}, {operation-switch: {case: [1, {operations: 4}]}}]},"
+        " properties: [], cors: 1}\n")
+    (tmp_path / "g" / "product.yaml").write_text(
+        "product: 1.0.0\ninfo: {name: p}\nplans: {a: {rate-limits: {x: {value: 7}}, apis: []}, b: 5}\napis: {x: 3, y: {$ref: ../../etc/passwd}}\n")
+    _, gws, errors, _ = run(tmp_path)
+    assert [r.path for r in gws[0].apis[0].routes] == ["/a"]
+    assert any("outside the input" in e.message for e in errors)

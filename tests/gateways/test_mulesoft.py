@@ -132,3 +132,16 @@ def test_corpus_instagram_project():
     comments = _route(api, "POST", "/v1/media/{mediaId}/comments")
     assert comments.auth_policies()[0].detail["scopes"] == ["comments"]
     assert "credential-in-query" in _route(api, "GET", "/v1/subscriptions").tags
+
+
+def test_include_cycle_and_wrong_shapes(tmp_path):
+    (tmp_path / "api.raml").write_text(
+        "#%RAML 1.0\ntitle: Odd\ntraits:\n  t: !include t.raml\nresourceTypes: 5\nsecuredBy: 7\n"
+        "/a:\n  type: 5\n  is: 3\n  get:\n    is: [t, 9]\n/b: [1, 2]\n")
+    (tmp_path / "t.raml").write_text("#%RAML 1.0 Trait\ndescription: !include t.raml\n")
+    (tmp_path / "policies.json").write_text(json.dumps({"policies": [
+        {"assetId": "rate-limiting", "configurationData": {"rateLimits": "x"}, "pointcutData": 5}]}))
+    _, gws, errors, _ = run(tmp_path)
+    assert any("nested deeper" in e.message for e in errors)
+    assert any("pointcutData must be null or a list" in e.message for e in errors)
+    assert [r.path for r in gws[0].apis[0].routes] == ["/a"]

@@ -98,9 +98,9 @@ def test_secrets_redacted(fx):
 
 def test_manifest_with_dtd_is_refused(tmp_path):
     root = tmp_path / "exp"
-    (root / "API" / "API.x1").mkdir(parents=True)
+    (root / "API" / "API.0a1b2c3d-e5f6").mkdir(parents=True)
     (root / webmethods.MANIFEST).write_text('<?xml version="1.0"?><!DOCTYPE a [<!ENTITY e "x">]><a>&e;</a>')
-    (root / "API" / "API.x1" / "API.x1").write_text(json.dumps({"apiName": "A", "apiVersion": "1", "apiDefinition": {
+    (root / "API" / "API.0a1b2c3d-e5f6" / "API.0a1b2c3d-e5f6").write_text(json.dumps({"apiName": "A", "apiVersion": "1", "apiDefinition": {
         "paths": {"/a": {"get": {}}}}}))
     _, gws, errors, _ = run(tmp_path)
     assert any("DTD" in e.message for e in errors)
@@ -124,3 +124,14 @@ def test_corpus_petstore_export():
     pet = next(r for r in api.routes if r.methods == ["GET"] and r.path.endswith("/pet/{petId}"))
     assert pet.upstream_url == "https://petstore.swagger.io/v2/" and pet.upstream_path == "/v2/pet/{petId}"
     assert gw.unattached_policies == [] and gw.consumers == []
+
+
+def test_wrong_shapes_do_not_raise(tmp_path):
+    root = tmp_path / "exp"
+    (root / "API").mkdir(parents=True)
+    (root / webmethods.MANIFEST).write_text("<asset_composite><asset name='API.0a1b2c3d-e5f6'/></asset_composite>")
+    (root / "API" / "API.0a1b2c3d-e5f6").write_text(json.dumps({
+        "apiName": "Odd", "apiDefinition": [], "policies": "p", "nativeEndpoint": 5, "isActive": "yes"}))
+    (root / "API" / "Policy.0a1b2c3d-e5f7").write_text(json.dumps({"policyEnforcements": [5, {"enforcements": 3}]}))
+    _, gws, errors, _ = run(tmp_path)
+    assert [a.name for a in gws[0].apis] == ["Odd"] and gws[0].apis[0].routes == []

@@ -373,7 +373,27 @@ def test_schema_common_keywords():
         ('"enum" property must not have duplicate items (items ## 0 and 2 are identical)', ())
     ]
     assert run("schema", ["a", 1], {"schema": {"type": "array", "items": {"type": "string"}}}, {}, ("schemes",)) == [
-        ('"1" property type must be string', (1,))
+        ("Item at index 1 must be string", (1,))  # Spectral 6.16 names array items
+    ]
+
+
+def test_schema_combinators():
+    any_of = {"anyOf": [{"type": "string"}, {"type": "number"}]}
+    assert run("schema", {}, {"schema": any_of}, {"x": {}}, ("x",)) == [
+        ('"x" property type must be string', ()),
+        ('"x" property type must be number', ()),
+        ('"x" property must match a schema in anyOf. None of the schemas matched, see the other errors reported for '
+         "this value", ()),
+    ]
+    one_of_twice = {"oneOf": [{"type": "object"}, {"required": []}]}
+    assert run("schema", {}, {"schema": one_of_twice}, {"x": {}}, ("x",)) == [
+        ('"x" property must match exactly one schema in oneOf', ())
+    ]
+
+
+def test_schema_enum_suggestion_only_for_strings():
+    assert run("schema", 3, {"schema": {"enum": ["32", "1"]}}, {"n": 3}, ("n",)) == [
+        ('"n" property must be equal to one of the allowed values: "32", "1"', ())
     ]
 
 

@@ -492,3 +492,91 @@ def test_base_from_loose_policy_documents_and_inferred_from_lost_global_policies
     assert [h.location.file for h in hits] == ["apis/b/policy.xml"]  # the document that cut the chain
     gw.vendor = "kong"  # other gateways have no <base/>: nothing is inferred
     assert not run("gatewayPolicyInheritsBase", GatewayView(gw))
+
+
+def test_pass_through_tags_and_aws_apis_do_not_share_routes():
+    assert run("gatewayRouteNotCatchAll", view(path="/v1/orders", match_kind="prefix", tags=["apigee:pass-through"]))
+    assert not run("gatewayRouteNotCatchAll", view(path="/", match_kind="template"))
+    v = view(path="/pets")
+    v.gateway.vendor = "aws"
+    other = GatewayApi(id="b", name="b", gateway="gw", routes=[Route(id="r2", path="/pets", methods=["GET"])])
+    v.gateway.apis.append(other)
+    assert not run("gatewayRouteUnique", RouteView(other.routes[0], other, v.gateway))
+    v.gateway.vendor = "kong"
+    assert run("gatewayRouteUnique", RouteView(other.routes[0], other, v.gateway))
+    v.api.hosts, other.hosts = ["a.example.com"], ["b.example.com"]
+    assert not run("gatewayRouteUnique", RouteView(other.routes[0], other, v.gateway))
+
+
+def test_apim_builtin_query_key_is_not_reported():
+    sub = auth("subscription-key", detail={"header": "Ocp-Apim-Subscription-Key", "query": "subscription-key",
+                                           "key_location": "header-or-query"})
+    assert not run("gatewayRouteKeyNotInQuery", view(policies=[sub]))
+
+
+def test_a_file_note_is_not_repeated_after_its_policies():
+    frag = "policy fragments/f2/policy.xml"
+    gw = Gateway(id="gw", vendor="azure-apim",
+                 unattached_policies=[Policy(kind="transformation", name="set-header",
+                                             source=SourceRef(frag, "/fragment/set-header[1]"))],
+                 notes=[GatewayFinding("policy-unattached", "fragment f2", SourceRef(frag))])
+    hits = run("gatewayPoliciesAttached", GatewayView(gw))
+    assert [(h.location.file, h.location.pointer) for h in hits] == [(frag, "/fragment/set-header[1]")]
+
+
+def test_token_endpoint_is_not_unauthenticated():
+    token = Policy(kind="other", vendor_type="OAuthV2", detail={"operation": "GenerateAccessToken",
+                                                                "token_endpoint": True})
+    assert not run("gatewayRouteHasAuth", view(methods=["POST"], policies=[token]))
+
+
+def test_duplicate_check_is_linear_on_a_large_gateway():
+    import time
+
+    routes = [Route(id=f"r{i}", path=f"/items{i}/{{id}}", methods=["GET"]) for i in range(3000)]
+    api = GatewayApi(id="a", name="a", gateway="gw", routes=routes)
+    gw = Gateway(id="gw", vendor="kong", apis=[api])
+    start = time.perf_counter()
+    hits = [h for r in routes for h in run("gatewayRouteUnique", RouteView(r, api, gw))]
+    assert not hits
+    assert time.perf_counter() - start < 2.0
+    routes.append(Route(id="dup", path="/items7/{other}", methods=["GET"]))
+    assert run("gatewayRouteUnique", RouteView(routes[-1], api, gw))  # index rebuilt after the change
+
+
+# ---------------------------------------------------------------- the rules on the real corpus
+
+from pathlib import Path  # noqa: E402
+
+SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+CORPUS = SHARED / "corpus"
+# Credential values written in clear in the corpus exports (Kong decK, Apigee apps, Tyk keys).
+CORPUS_SECRETS = ("my_basic_password", "my_secret_key", "MKWeR0nu9OAUR9HrjpUG82Hbfz7ZXsIw",
+                  "iwb6Djkk4HhUlOCmLilDIKh6nZrn90ts", "6gkrxTKAraykMSpmnLNEGiEE3Yz8XL6U",
+                  "yeNZBeqCuk0D3H85VX77Umacf91MwqRo", "9xRWKKp83mDRtDoT", "1aa4ed9059d4d97bf4575aad4ea2058d6e5e8f35")
+
+
+@pytest.mark.skipif(not SHARED.exists(), reason="../shared (the corpus) is not present")
+@pytest.mark.parametrize("folder", ["kong-deck", "apigee", "aws-apigateway", "azure-apim", "tyk", "wso2-apictl",
+                                   "webmethods", "ibm-apiconnect", "mulesoft-raml"])
+def test_gateway_rules_run_on_the_corpus_without_crashing_or_leaking(folder):
+    import json
+
+    scan_mod = pytest.importorskip("apiscan.inventory.scan")
+    from apiscan.engine import run_landscape_rules
+    from apiscan.ruleset.loader import builtin_rules
+
+    root = CORPUS / folder
+    if not root.is_dir():
+        pytest.skip(f"corpus folder {folder} absent")
+    rules = [r for r in builtin_rules()[0] if r.category == "gateway"]
+    assert len(rules) >= 25
+    scan = scan_mod.scan_landscape([root], root)
+    out = run_landscape_rules(rules, scan.landscape)
+    assert not out.errors, [e.message for e in out.errors]
+    dumped = json.dumps([f.to_dict() for f in out.findings])
+    for secret in CORPUS_SECRETS:
+        assert secret not in dumped
+    if scan.landscape.gateways and any(gw.notes for gw in scan.landscape.gateways
+                                       if any(n.code == "secret-in-export" for n in gw.notes)):
+        assert any(f.rule_id == "GW025" for f in out.findings)

@@ -113,3 +113,31 @@ def test_unevaluable_routes_are_not_called_shadows():
     gw = _gateway("kong", Route("expr", path="", match_kind="unknown"))
     rec = reconcile([gw], [])
     assert rec.shadow_routes == [] and [r.route for r in rec.excluded_routes["pattern-not-evaluated"]] == ["expr"]
+
+
+def test_a_crashing_importer_becomes_a_scan_error(monkeypatch, tmp_path):
+    import sys
+    import types
+
+    from apiscan.inventory import scan as scan_module
+    from apiscan.sources.gateways.base import Bundle
+
+    class Boom:
+        vendor = "boom"
+
+        def claim(self, fileset):
+            fileset.claimed.add(fileset.files[0])
+            return [Bundle("boom", fileset.files[0], [fileset.files[0]])]
+
+        def load(self, bundle, fileset):
+            raise RuntimeError("importer bug")
+
+    module = types.ModuleType("apiscan_test_boom")
+    module.IMPORTER = Boom()
+    monkeypatch.setitem(sys.modules, "apiscan_test_boom", module)
+    monkeypatch.setattr(scan_module, "IMPORTER_MODULES", ("apiscan_test_boom", "apiscan.sources.gateways.kong",
+                                                          "apiscan.sources.gateways.not_written_yet"))
+    (tmp_path / "a.yaml").write_text("openapi: 3.0.3\ninfo: {title: a, version: '1'}\npaths: {}\n")
+    result = scan_module.scan_landscape([tmp_path], tmp_path)
+    assert [(e.file, "importer apiscan_test_boom failed" in e.message) for e in result.errors] == [("a.yaml", True)]
+    assert [s.file for s in result.landscape.specs] == []  # claimed by the broken importer, so not a spec

@@ -218,6 +218,18 @@ def print_property(ctx: Any, rel: tuple = (), missing: bool = False) -> str:
     (`"info.contact" property` when `info` exists but `contact` does not).
     """
     path = tuple(getattr(ctx, "path", ()) or ()) + tuple(rel)
+    field = getattr(ctx, "field", None)
+    given = getattr(ctx, "given_path", None)
+    if missing and isinstance(field, str) and field and field != "@key" and not field.startswith("$") \
+            and given is not None:
+        # the engine passes the deepest existing node's path; Spectral names the missing part
+        # starting from that node's own key (`"info.contact" property`)
+        parts = tuple(field.split("."))
+        full = tuple(given) + parts
+        existing = len(tuple(given)) + max(0, min(len(parts), len(path) - len(tuple(given))))
+        seg = full[existing - 1:] if existing > 0 else full[-1:]
+        name = dot_path(seg)
+        return f'"{name}" property ' if name else "The document "
     if missing and path:
         n, _ = _walk(ctx, path)
         if 0 <= n < len(path):
@@ -865,7 +877,29 @@ def schema_hits(target: Any, schema: Any, dialect: str, all_errors: bool, ctx: A
         return []
     if prepare is not None:
         prepare(errors)
-    return [Hit(msg, path=tuple(path)) for msg, path in better_errors(errors, target, prop_path)]
+    unmatched = {e.path: e.keyword for e in errors
+                 if e.keyword in ("oneOf", "anyOf") and not isinstance(e.params.get("passingSchemas"), list)}
+    hits = []
+    for msg, path in better_errors(errors, target, prop_path):
+        msg = _describe_array_item(msg, path)
+        keyword = unmatched.get(tuple(path))
+        if keyword is not None and msg.endswith(f" in {keyword}"):
+            msg += ". None of the schemas matched, see the other errors reported for this value"
+        hits.append(Hit(msg, path=tuple(path)))
+    return hits
+
+
+def _describe_array_item(message: str, path: tuple) -> str:
+    """Spectral 6.16 names array items `Item at index N` instead of `"N" property`."""
+    if not path:
+        return message
+    index = str(path[-1])
+    if not index.isdigit() or not index.isascii():
+        return message
+    for prefix in (f'"{index}" property type', f'"{index}" property'):
+        if message.startswith(prefix):
+            return f"Item at index {index}{message[len(prefix):]}"
+    return message
 
 
 @register("schema")
@@ -1101,7 +1135,7 @@ def _message_for_kind(kind: Any, error: Any, schema: Any = None, instance: Any =
         return f'must match format "{data.get("format")}"'
     if name == "anyOf":
         return "must match a schema in anyOf"
-    if name in ("oneOfNotValid", "oneOfMultipleValid"):
+    if name in ("oneOf", "oneOfNotValid", "oneOfMultipleValid"):
         return "must match exactly one schema in oneOf"
     if name == "not":
         return "must NOT be valid"
@@ -1128,8 +1162,14 @@ def _convert(err: Any, schema: Any, instance: Any, out: list[AjvError], all_erro
     path = tuple(err.instance_path)
     spath = tuple(err.schema_path)
     rank = _schema_rank(schema, spath) + ((9, 9),) + tuple((i, 0) for i in _instance_rank(instance, path))
-    if name in ("anyOf", "oneOfNotValid"):
-        for branch in getattr(kind, "context", None) or []:
+    branches = list(getattr(kind, "context", None) or []) if name in ("anyOf", "oneOf", "oneOfNotValid") else []
+    passing = [i for i, b in enumerate(branches) if not b]
+    if name == "oneOf" and passing:  # valid against several branches: no branch errors to show
+        out.append(AjvError("oneOf", path, "must match exactly one schema in oneOf", {"passingSchemas": passing},
+                            spath, rank))
+        return
+    if branches:
+        for branch in branches:
             sub: list[AjvError] = []
             for e in branch:
                 _convert(e, schema, instance, sub, all_errors)
@@ -1199,16 +1239,15 @@ def _first_keyword(errors: list[AjvError]) -> list[AjvError]:
     if not errors:
         return []
     first = errors[0]
-    if first.keyword in ("anyOf", "oneOf"):
-        return [first]
-    # branch errors of a composite sort before it (their schema path is longer but shares the prefix)
-    head = [first]
-    for e in errors[1:]:
+    owner = None
+    for e in errors:
         if e.keyword in ("anyOf", "oneOf") and first.schema_path[: len(e.schema_path)] == e.schema_path:
-            head = [x for x in errors if x.schema_path[: len(e.schema_path)] == e.schema_path]
-            break
-        break
-    return head
+            if owner is None or len(e.schema_path) < len(owner.schema_path):
+                owner = e
+    if owner is None:
+        return [first]
+    under = [e for e in errors if e is not owner and e.schema_path[: len(owner.schema_path)] == owner.schema_path]
+    return under + [owner]
 
 
 def _value_at(data: Any, path: tuple) -> Any:
@@ -1293,11 +1332,6 @@ def better_errors(errors: list[AjvError], data: Any, prop_path: tuple) -> list[t
 
 
 def _prune(node: _Node, parent: _Node | None, key: Any) -> None:
-    errs = node.errors or []
-    required = [e for e in errs if e.keyword == "required"]
-    if required:
-        node.errors = [required[-1]]
-        node.children = {}
     if any(e.keyword == "anyOf" for e in node.errors or []) and node.children:
         node.errors = None
     if node.errors and all(e.keyword == "enum" for e in node.errors) and parent is not None:
@@ -1336,17 +1370,15 @@ def _emit(node: _Node, data: Any, prop_path: tuple, out: list) -> None:
                     allowed.append(v)
         err = errs[0]
         text = f"{_pretty_name(err, data, prop_path)} must be equal to one of the allowed values: " + ", ".join(
-            json_text(v) for v in allowed
+            f'"{v}"' if isinstance(v, str) else json_text(v) for v in allowed
         )
         current = _value_at(data, err.path)
-        if js_truthy(current) and allowed:
-            current_text = current if isinstance(current, str) else json_text(current)
-            scored = sorted(
-                ((_leven(v if isinstance(v, str) else json_text(v), current_text), i, v) for i, v in enumerate(allowed))
-            )
-            weight, _, best = scored[0]
-            if len(allowed) == 1 or (isinstance(best, str) and weight < len(best)):
-                text += f". Did you mean {json_text(best)}?"
+        if isinstance(current, str):
+            scored = sorted((_leven(v, current), i, v) for i, v in enumerate(allowed) if isinstance(v, str))
+            if scored:
+                weight, _, best = scored[0]
+                if len(allowed) == 1 or weight < len(best):
+                    text += f'. Did you mean "{best}"?'
         out.append((text, err.path))
     else:
         for err in errs:

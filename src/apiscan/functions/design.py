@@ -11,9 +11,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import lru_cache
-from typing import Any
 
-from apiscan.functions.oas import Node, Operation, View, relative, status_class, view
+from apiscan.functions.oas import Node, Operation, View, relative, view
 from apiscan.functions.registry import FunctionOptionsError, Hit, register
 
 _PARAM = re.compile(r"\{[^{}]*\}")
@@ -24,7 +23,11 @@ _WORD_SPLIT = re.compile(r"[-_.]+|(?<=[a-z0-9])(?=[A-Z])")
 
 
 def segments(path: str) -> list[str]:
-    """The segments of a path template, empty ones included (`/a//b` → ['a', '', 'b'])."""
+    """The segments of a path template, empty ones included (`/a//b` → ['a', '', 'b']).
+
+    A `?` or `#` ends the path (`/#X-Amz-Target=...` keys are DES016's concern, not a segment).
+    """
+    path = re.split(r"[?#]", path, maxsplit=1)[0]
     body = path[1:] if path.startswith("/") else path
     return body.split("/") if body else []
 
@@ -44,27 +47,31 @@ def words(name: str) -> list[str]:
 
 
 def template_names(path: str) -> list[str]:
-    """Parameter names of a template; AWS greedy variables (`{proxy+}`) declare `proxy`."""
+    """Parameter names of a template's path part; AWS greedy variables (`{proxy+}`) declare `proxy`.
+
+    Variables after a `?` (`/rides?page={page}`) are query parameters misplaced in the key (DES016).
+    """
+    path = re.split(r"[?#]", path, maxsplit=1)[0]
     return [m.group(0)[1:-1].rstrip("+*") for m in _PARAM.finditer(path)]
 
 
 # --------------------------------------------------------------------------- casing
 
 
-_CASINGS = (
-    ("flat", re.compile(r"[a-z][a-z0-9]*")),
-    ("camel", re.compile(r"[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)+")),
-    ("pascal", re.compile(r"(?:[A-Z][a-z0-9]+)+")),
+_CASINGS = (  # first match wins; acronyms are allowed inside camel and Pascal names (`vatID`, `DBInstance`)
+    ("flat", re.compile(r"[a-z][a-z0-9]*|[A-Z][A-Z0-9]*|[0-9][A-Za-z0-9]*")),  # one word: fits any casing
+    ("camel", re.compile(r"[a-z][a-z0-9]*[A-Z][A-Za-z0-9]*")),
+    ("pascal", re.compile(r"[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*")),
     ("snake", re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+")),
     ("kebab", re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)+")),
-    ("upper", re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*")),
+    ("upper", re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")),
 )
 _SUFFIX = re.compile(r"[\[.]")
 
 
 @lru_cache(maxsize=65536)
 def casing_of(name: str) -> str:
-    """camel | pascal | snake | kebab | flat (one lowercase word: fits any) | upper | mixed.
+    """camel | pascal | snake | kebab | upper | mixed, or flat: one word (`id`, `ID`, `8`) fits any.
 
     Leading `_`, `$`, `@` (HAL `_links`, OData `$top`, `@odata.type`) and bracketed or dotted
     suffixes (`page[size]`, `filter.name`) do not decide the casing: the base name does.
@@ -141,8 +148,11 @@ def property_casing(target, options, ctx):
 
 
 def _operation_id_casing(oid: str) -> str:
-    """`repos/list-for-org` and `pets.list` are namespaced ids: every part must share one casing."""
-    kinds = {casing_of(p) for p in re.split(r"[/.:]", oid) if p} - {"flat"}
+    """`repos/list-for-org`, `pets.list` and AutoRest's `Pets_ListAll` are namespaced ids: every part
+    must share one casing. An `_` separates namespaces only when the id is not all lowercase."""
+    parts = [p for p in re.split(r"[/.:]", oid) if p]
+    parts = [q for p in parts for q in (p.split("_") if "_" in p and p.lower() != p else [p]) if q]
+    kinds = {casing_of(p) for p in parts} - {"flat"}
     if not kinds:
         return "flat"
     return kinds.pop() if len(kinds) == 1 else "mixed"
@@ -257,13 +267,18 @@ UNCOUNTABLE = frozenset((
 ))
 
 
+PLURAL_EXCEPTIONS = frozenset(("menus", "emus", "gnus"))  # plurals that the `-us` test would call singular
+
+
 def is_plural(word: str, uncountable: frozenset = UNCOUNTABLE) -> bool:
     w = word.lower()
     if w in uncountable:
         return True
     if len(w) <= 2 or any(ch.isdigit() for ch in w):
         return True  # v1, id, a2b: not a noun we can judge
-    return w.endswith("s") and not w.endswith(("ss", "us", "is"))
+    if w in PLURAL_EXCEPTIONS:
+        return True
+    return w.endswith("s") and not w.endswith(("ss", "us", "sis", "axis"))
 
 
 def pluralize(word: str) -> str:
@@ -355,6 +370,11 @@ ACTION_WORDS = frozenset((
     "reset", "revoke", "cancel", "approve", "reject", "execute", "run", "test", "upload", "download",
     "publish", "unpublish", "start", "stop", "restart", "sync", "lookup", "render", "convert", "graphql",
     "rpc", "actions", "action", "invoke", "authorize", "introspect", "estimate", "simulate", "merge",
+    "complete", "close", "leave", "join", "archive", "unarchive", "enable", "disable", "activate",
+    "deactivate", "confirm", "accept", "decline", "submit", "resend", "retry", "rotate", "lock", "unlock",
+    "move", "copy", "clone", "assign", "unassign", "subscribe", "unsubscribe", "pause", "resume", "capture",
+    "refund", "void", "notify", "evaluate", "generate", "process", "apply", "sign", "resolve", "reopen",
+    "mark", "trigger", "ping", "reply", "share", "transfer", "redeem", "schedule", "reschedule",
 ))
 
 
@@ -370,9 +390,10 @@ def post_create_status(target, options, ctx):
         if op.method != "post" or op.webhook:
             continue
         segs = [s for s in segments(op.path) if s]
-        if not segs or is_param_segment(segs[-1]) or ":" in segs[-1] or "{" in segs[-1]:
-            continue
-        if any(w in actions for w in words(segs[-1])):
+        if not segs or any(ch in segs[-1] for ch in ":{.") or any(ch in op.path for ch in "?#"):
+            continue  # ends in a parameter, a custom method (`:run`), an RPC name (`chat.postMessage`)
+        ws = words(segs[-1])
+        if any(w in actions for w in ws) or (ws and ws[0] in DEFAULT_VERBS):
             continue
         rs = op.value.get("responses")
         if not isinstance(rs, dict):

@@ -242,8 +242,8 @@ def route_has_auth(target, options, ctx):
     if not _served(target):
         return
     policies = route_policies(target)
-    if _enabled(policies, "auth"):
-        return
+    if _enabled(policies, "auth") or any(p.enabled and p.detail.get("token_endpoint") for p in policies):
+        return  # a token endpoint authenticates the client itself (client id and secret)
     disabled = [_policy_label(p) for p in policies if p.kind == "auth" and not p.enabled]
     evidence = {"route": _route_label(target.route), **_partial_note(target)}
     msg = f"Route {_route_label(target.route)} has no effective authentication"
@@ -296,6 +296,8 @@ def route_auth_kind(target, options, ctx):
 
 def _key_in_query(policy: Policy) -> str | None:
     """Why this key policy reads the key from the query string, or None when it does not."""
+    if policy.auth_kind == "subscription-key" and str(_detail(policy, "key_location")) == "header-or-query":
+        return None  # APIM accepts `subscription-key` on every API by design: not a per-API choice
     location = _detail(policy, "in", "location", "key_location", "key_source", "source", "identity_in",
                        "identity_source", "identitySource")
     for value in _strings(location):
@@ -586,6 +588,11 @@ def admin_path_restricted(target, options, ctx):
               evidence={"segment": m.group(0).strip("/"), "authenticated": authed})
 
 
+# Importer tags for routes that forward whatever no specific flow claimed (Apigee proxies without
+# conditional flows, the fall-through after the last flow, an AWS `$default` route).
+_PASS_THROUGH_TAGS = ("pass-through", "fall-through", "unconditional-flow", "catch-all", "$default")
+
+
 def _catch_all(route: Route) -> str | None:
     """Why the pattern forwards a whole backend, or None."""
     path = route.path or ""
@@ -594,8 +601,12 @@ def _catch_all(route: Route) -> str | None:
         return "greedy {proxy+} parameter"
     if path in ("$default",):
         return "$default route"
-    if kind in ("prefix", "apigee-matchespath", "template", "exact") and path.rstrip("/") == "":
-        return "matches every path" if kind != "exact" else None
+    for tag in route.tags:
+        low = str(tag).lower()
+        if low.endswith(_PASS_THROUGH_TAGS):
+            return f"pass-through ({tag})"
+    if kind in ("prefix", "apigee-matchespath") and path.rstrip("/") == "":
+        return "matches every path"
     if path.endswith("/**") or path.endswith("/*") or path == "*":
         return f"wildcard {path.rsplit('/', 1)[-1]} suffix"
     if kind == "regex" and re.search(r"(\.\*|\.\+|\(\.\*\)|\[\^/\]\*)\$?$", _plain_path(route)):
@@ -670,21 +681,53 @@ def _overlap(a: list[str], b: list[str]) -> bool:
     return bool({x.upper() for x in a} & {x.upper() for x in b})
 
 
+def _shared_listener(gateway: Any, a: Any, b: Any) -> bool:
+    """Whether two APIs answer on the same hostnames (an AWS REST API has its own endpoint each)."""
+    if gateway.vendor == "aws":
+        return False
+    if a.hosts and b.hosts:
+        return bool({h.lower() for h in a.hosts} & {h.lower() for h in b.hosts})
+    return True
+
+
 def _non_current(api: Any) -> bool:
     return _as_bool(api.attributes.get("is_current", api.attributes.get("isCurrent"))) is False
+
+
+_PATTERN_INDEX: dict[int, tuple[Any, int, dict]] = {}
+
+
+def _same_pattern(gateway: Any, route: Route) -> list[tuple[Any, Route]]:
+    """Routes of the gateway with the route's kind and normalised pattern, in definition order.
+
+    Indexed once per gateway (and rebuilt if its route count changes), so checking every route
+    stays linear instead of comparing each route with all the others.
+    """
+    total = sum(len(a.routes) for a in gateway.apis)
+    hit = _PATTERN_INDEX.get(id(gateway))
+    if hit is None or hit[0] is not gateway or hit[1] != total:
+        if len(_PATTERN_INDEX) > 64:
+            _PATTERN_INDEX.clear()
+        index: dict[tuple, list] = {}
+        for api, r in gateway.routes():
+            index.setdefault((r.match_kind, _norm_pattern(r.path)), []).append((api, r))
+        hit = (gateway, total, index)
+        _PATTERN_INDEX[id(gateway)] = hit
+    return hit[2].get((route.match_kind, _norm_pattern(route.path)), [])
 
 
 @register("gatewayRouteUnique")
 def route_unique(target, options, ctx):
     """Two routes with the same pattern, methods and hosts: one silently shadows the other."""
     route, api, gateway = target.route, target.api, target.gateway
-    if gateway is None or _non_current(api) or not route.path:
+    if gateway is None or _non_current(api) or not route.path or route.match_kind == "unknown":
         return
-    mine = _norm_pattern(route.path)
-    for other_api, other in gateway.routes():
+    for other_api, other in _same_pattern(gateway, route):
         if other is route:
             return  # only earlier routes count: the first definition wins, the later one is reported
-        if _non_current(other_api) or other.match_kind != route.match_kind or _norm_pattern(other.path) != mine:
+        if _non_current(other_api):
+            continue
+        if other_api is not api and not _shared_listener(gateway, api, other_api):
             continue
         if api.version and other_api.version and api.version != other_api.version:
             continue
@@ -891,10 +934,11 @@ def policies_attached(target, options, ctx):
         seen.add(key)
         yield Hit(f"Policy {policy.name or _policy_label(policy)} ({policy.kind}) is defined but never attached",
                   evidence={"policy": policy.name or _policy_label(policy), "kind": policy.kind}, location=loc)
+    files = {k[0] for k in seen}
     for note in _notes(gateway, ["policy-unattached"]):
         key = (note.source.file, note.source.pointer)
-        if key in seen:
-            continue
+        if key in seen or (not note.source.pointer and note.source.file in files):
+            continue  # the file's policies were reported one by one above
         seen.add(key)
         yield Hit(f"Policy defined but never attached at {note.source.file}", location=_location(note.source),
                   evidence=_safe_evidence(note.evidence))

@@ -15,11 +15,11 @@ otherwise, so a Hit's path is an absolute path in the entry document.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Iterator
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
-from apiscan.functions.registry import Hit, register
+from apiscan.functions.registry import FunctionOptionsError, Hit, register
 
 OAS2_METHODS = ("get", "put", "post", "delete", "options", "head", "patch")
 OAS3_METHODS = OAS2_METHODS + ("trace",)
@@ -105,8 +105,11 @@ def _unescape(part: str) -> str:
 
 
 def _lookup(root: Any, pointer: str) -> tuple[bool, Any, tuple]:
-    """Follow a local JSON pointer (`#/a/b`) in `root`: (found, value, path)."""
-    frag = pointer[1:]
+    """Follow a local JSON pointer (`#/a/b`) in `root`: (found, value, path).
+
+    The fragment is a URI fragment: `%7B` is `{` (generators write `#/paths/~1a~1%7Bid%7D`).
+    """
+    frag = unquote(pointer[1:]) if "%" in pointer else pointer[1:]
     if frag == "":
         return True, root, ()
     if not frag.startswith("/"):
@@ -626,19 +629,38 @@ def _param_description(ctx, p: Parameter, where: str, seen: set):
 
 @register("propertyDescriptions")
 def property_descriptions(target, options, ctx):
-    """Properties written inline need a description; a `$ref` property is described at its target."""
+    """Properties written inline need a description; a `$ref` property is described at its target.
+
+    options: per (`schema`, the default: one finding per object schema, at its `properties`, naming
+    the undescribed ones; `property`: one finding per property). Per schema because a large
+    generated spec has tens of thousands of bare properties: one finding per property drowns every
+    other result and overflows SARIF consumers, while the fix is made schema by schema anyway.
+    """
+    per = options.get("per", "schema")
+    if per not in ("schema", "property"):
+        raise FunctionOptionsError(f"per must be 'schema' or 'property', not {per!r}")
     v = view(ctx)
     for s in v.schemas():
         props = s.node.value.get("properties")
         if not isinstance(props, dict):
             continue
+        bare = []
         for name, prop in props.items():
             if not isinstance(prop, dict) or v.is_ref(prop):
                 continue
             node = Node(prop, s.node.path + ("properties", name), s.node.local)
             at = missing_text(node, "description")
-            if at is not None:
+            if at is None:
+                continue
+            if per == "property":
                 yield Hit(f"Property '{name}' of {s.owner} has no description", path=relative(ctx, at))
+            else:
+                bare.append(str(name))
+        if bare:
+            shown = ", ".join(bare[:8]) + (f" and {len(bare) - 8} more" if len(bare) > 8 else "")
+            word = "property has" if len(bare) == 1 else f"{len(bare)} properties have"
+            yield Hit(f"In {s.owner}, {word} no description: {shown}",
+                      path=relative(ctx, s.node.path + ("properties",)), evidence={"properties": bare})
 
 
 def _has_example(v: View, node: Node | None, depth: int = 0) -> bool:
@@ -670,7 +692,10 @@ def _is_binary(v: View, schema: Node | None) -> bool:
     if schema is None:
         return False
     s = v.follow(schema).value
-    return isinstance(s, dict) and s.get("type") == "string" and s.get("format") in ("binary", "byte")
+    if not isinstance(s, dict):
+        return False
+    return s.get("type") == "file" or (s.get("type") == "string" and s.get("format") in ("binary", "byte")) \
+        or "contentMediaType" in s and "properties" not in s
 
 
 def _body_example_missing(v: View, body: Body) -> bool:
@@ -790,7 +815,8 @@ def external_docs_url(target, options, ctx):
     holders: list[tuple[Node, str]] = [(Node(v.data, ()), "The API")]
     tags = v.data.get("tags")
     if isinstance(tags, list):
-        holders += [(Node(t, ("tags", i)), f"Tag '{t.get('name', i)}'") for i, t in enumerate(tags) if isinstance(t, dict)]
+        holders += [(Node(t, ("tags", i)), f"Tag '{t.get('name', i)}'")
+                    for i, t in enumerate(tags) if isinstance(t, dict)]
     holders += [(op.node, op.label) for op in v.operations()]
     holders += [(s.node, s.owner) for s in v.schemas()]
     seen: set = set()

@@ -80,6 +80,16 @@ class FunctionContext:
             return value
         return self.resolver.deep_resolve(value, max_depth=max_depth)
 
+    def memo(self, key: str, compute: Callable[[], Any]) -> Any:
+        """Compute once per document and share between rules (e.g. the list of every schema):
+        several rules walking the whole document each is what makes a linter slow."""
+        store = getattr(self.document, "memo", None)
+        if store is None:
+            return compute()
+        if key not in store:
+            store[key] = compute()
+        return store[key]
+
     @property
     def data(self) -> Any:
         """The root value of the document (unresolved)."""

@@ -130,14 +130,47 @@ def _nonempty_str(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
+_CACHE: dict[int, tuple[Any, dict]] = {}
+_CACHE_DOCUMENTS = 2
+
+
+def per_document(ctx, name: str, build):
+    """`build()` once per document and per `name`, shared by the rules that need the same walk.
+
+    Several rules walk the same schemas (deprecation, sunset, bounds); on a large description
+    (GitHub's is 13 MB) walking once instead of four times is most of their cost. The cache holds
+    the document itself, so an id can never be reused by another document while cached, and keeps
+    only the last few documents.
+    """
+    doc = ctx.document
+    if doc is None:
+        return build()
+    entry = _CACHE.get(id(doc))
+    if entry is None or entry[0] is not doc:
+        while len(_CACHE) >= _CACHE_DOCUMENTS:
+            _CACHE.pop(next(iter(_CACHE)))
+        entry = (doc, {})
+        _CACHE[id(doc)] = entry
+    store = entry[1]
+    if name not in store:
+        store[name] = build()
+    return store[name]
+
+
 # --------------------------------------------------------------------------- operations
 
 
 @register("operationSecurity")
 def operation_security(target, options, ctx):
-    """An operation is protected, or opts out explicitly (`security: []`) and says why."""
+    """An operation is protected, or opts out explicitly (`security: []`) and says why.
+
+    Option `exceptMethods` (e.g. `[options]`): methods never checked; CORS preflight requests
+    carry no credentials by design, so demanding authentication on them breaks browsers.
+    """
     op = ctx.resolve(target)
     if not isinstance(op, dict):
+        return
+    if ctx.path and str(ctx.path[-1]).lower() in {str(m).lower() for m in options.get("exceptMethods") or ()}:
         return
     label = operation_label(ctx.path)
     reqs, explicit = effective_security(op, ctx.data, ctx.resolve)
@@ -405,9 +438,11 @@ def sensitive_kind(name: str, kind: str) -> str | None:
         if any(m in joined for m in _PII_LONG) or any(w in _PII_WORDS for w in words):
             return "personal data"
         return None
+    if any(m in joined for m in _CRED_LONG):
+        return "a credential"
     if any(w in _NOT_CRED_WORDS for w in words):
         return None
-    if any(m in joined for m in _CRED_LONG) or any(w in _CRED_WORDS for w in words):
+    if any(w in _CRED_WORDS for w in words):
         return "a credential"
     return None
 
@@ -451,21 +486,31 @@ def local_pointer(data: Any, ref: str) -> tuple | None:
 
 
 def locate(ctx, value: Any, path: tuple) -> tuple[Any, tuple]:
-    """Follow `$ref`s, moving `path` to where the value is written when the ref is local.
+    """Follow `$ref`s, moving `path` to where the value is written when that is in the entry file.
 
-    A ref into another file is resolved for reading, but `path` stays at the `$ref` that leads there:
-    a Hit path is relative to this document, so the finding points at the reference.
+    When the target is in another file, `path` stays logical (through the `$ref` that leads there):
+    a Hit path is relative to the entry document, and the engine follows the same references to
+    report the place where the value is written.
     """
-    seen = 0
-    while isinstance(value, dict) and isinstance(value.get("$ref"), str) and seen < 32:
-        seen += 1
+    if not (isinstance(value, dict) and isinstance(value.get("$ref"), str)):
+        return value, path
+    resolver = ctx.resolver
+    if resolver is not None and hasattr(resolver, "deref_loc"):
+        target, file, where = resolver.deref_loc(value, resolver.file_of(value), ())
+        entry = getattr(ctx.document, "key", None)
+        if file == entry and target is not value:
+            return target, tuple(where)
+        return target, path
+    for _hop in range(32):  # no resolver: local references only
         target = local_pointer(ctx.data, value["$ref"])
         if target is None:
-            return ctx.resolve(value), path
+            return value, path
         node = ctx.data
         for p in target:
             node = node[p]
         value, path = node, target
+        if not (isinstance(value, dict) and isinstance(value.get("$ref"), str)):
+            break
     return value, path
 
 
@@ -478,31 +523,46 @@ def _types(schema: dict) -> set:
     return set()
 
 
+_SCHEMA_MAPS = ("properties", "patternProperties")
+_SCHEMA_ONE = ("items", "additionalProperties", "unevaluatedProperties", "contains")
+_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems", "items")
+_SCHEMA_CHILD_KEYS = frozenset(_SCHEMA_MAPS + _SCHEMA_ONE + _SCHEMA_LISTS)
+
+
 def walk_schema(ctx, schema: Any, path: tuple, seen: set) -> Iterator[tuple[dict, tuple]]:
-    """Each schema node reachable from `schema` once, with the path where it is written (cycle-safe)."""
+    """Each schema node reachable from `schema` once, with the path where it is written (cycle-safe).
+
+    Nodes already in `seen` (ids) are skipped, so a shared `seen` walks several roots without repeats.
+    """
     stack = [(schema, path)]
+    pop, push = stack.pop, stack.append
     while stack:
-        node, where = stack.pop()
-        node, where = locate(ctx, node, where)
-        if not isinstance(node, dict) or id(node) in seen:
+        node, where = pop()
+        if type(node) is not dict:
             continue
-        seen.add(id(node))
+        if "$ref" in node:
+            node, where = locate(ctx, node, where)
+            if type(node) is not dict:
+                continue
+        nid = id(node)
+        if nid in seen:
+            continue
+        seen.add(nid)
         yield node, where
-        for key in ("properties", "patternProperties"):
-            children = node.get(key)
-            if isinstance(children, dict):
-                for name, child in children.items():
-                    stack.append((child, where + (key, name)))
-        for key in ("items", "additionalProperties", "unevaluatedProperties", "contains"):
-            child = node.get(key)
-            if isinstance(child, dict):
-                stack.append((child, where + (key,)))
-            elif key == "items" and isinstance(child, list):
-                stack.extend((c, where + (key, i)) for i, c in enumerate(child))
-        for key in ("allOf", "anyOf", "oneOf", "prefixItems"):
-            children = node.get(key)
-            if isinstance(children, list):
-                stack.extend((c, where + (key, i)) for i, c in enumerate(children))
+        keys = node.keys() & _SCHEMA_CHILD_KEYS
+        if not keys:
+            continue
+        for key in keys:
+            child = node[key]
+            if type(child) is dict:
+                if key in _SCHEMA_MAPS:
+                    for name, sub in child.items():
+                        push((sub, where + (key, name)))
+                elif key in _SCHEMA_ONE:
+                    push((child, where + (key,)))
+            elif type(child) is list and key in _SCHEMA_LISTS:
+                for i, sub in enumerate(child):
+                    push((sub, where + (key, i)))
 
 
 def request_body_schemas(ctx) -> Iterator[tuple[Any, tuple, str]]:
@@ -572,13 +632,12 @@ def _bounded_check(node: dict, check: str) -> str | None:
     return None
 
 
-@register("requestBodyBounded")
-def request_body_bounded(target, options, ctx):
-    """Request schemas bound what a client may send (option `check`: strings | arrays | numbers | objects).
+def request_schema_nodes(ctx) -> list[tuple[dict, tuple, str, bool, bool]]:
+    """(node, path, first operation, is the body's top schema, closed by a parent) for every request schema.
 
-    Each schema is reported once where it is written, even when several operations share it.
+    Each schema appears once, where it is written, even when several operations share it.
     """
-    check = str(options.get("check", "strings"))
+    out = []
     seen: set = set()
     closed: set = set()  # members of a composition closed by the parent's unevaluatedProperties: false
     for schema, path, label in request_body_schemas(ctx):
@@ -588,39 +647,65 @@ def request_body_bounded(target, options, ctx):
                     members = node.get(key)
                     for member in members if isinstance(members, list) else ():
                         closed.add(id(locate(ctx, member, ())[0]))
-            if check == "objects" and id(node) in closed:
-                continue
-            why = _bounded_check(node, check)
-            if why:
-                what = f"the request body of {label}" if where == path else \
-                    f"request schema '{describe_schema(where)}' (first used by {label})"
-                yield Hit(f"In {what}: {why}", path=where)
+            out.append((node, where, label, where == path, id(node) in closed))
+    return out
+
+
+@register("requestBodyBounded")
+def request_body_bounded(target, options, ctx):
+    """Request schemas bound what a client may send (option `check`: strings | arrays | numbers | objects)."""
+    check = str(options.get("check", "strings"))
+    for node, where, label, top, closed in per_document(ctx, "request-schemas", lambda: request_schema_nodes(ctx)):
+        if check == "objects" and closed:
+            continue
+        why = _bounded_check(node, check)
+        if why:
+            what = f"the request body of {label}" if top else \
+                f"request schema '{describe_schema(where)}' (first used by {label})"
+            yield Hit(f"In {what}: {why}", path=where)
 
 
 # --------------------------------------------------------------------------- secrets in examples
 
+# (what it looks like, lower-case substrings one of which must occur, pattern). The substring test
+# is a cheap filter: the walk visits every example string of large documents.
 _SECRET_PATTERNS = (
-    ("a JWT", re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")),
-    ("a bearer token", re.compile(r"(?i)\bbearer\s+(?!<)[A-Za-z0-9\-._~+/]{16,}=*")),
-    ("HTTP Basic credentials", re.compile(r"(?i)\bbasic\s+[A-Za-z0-9+/]{12,}={0,2}(?![A-Za-z0-9+/=])")),
-    ("an AWS access key", re.compile(r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}\b")),
-    ("a private key", re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")),
-    ("a GitHub token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,})")),
-    ("a Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
-    ("a Google API key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b")),
-    ("a Stripe secret key", re.compile(r"\b[sr]k_live_[0-9A-Za-z]{16,}")),
-    ("a password", re.compile(r"(?i)\b(?:password|passwd|pwd|secret)\s*[:=]\s*(?![<{*$%])[^\s,;&'\"}]{4,}")),
-    ("credentials in a URL", re.compile(r"(?i)\b[a-z][a-z0-9+.-]*://[^/\s:@]+:(?![<{*$%])[^/\s@]{3,}@")),
+    ("a JWT", ("eyj",), r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),
+    ("a bearer token", ("bearer",), r"(?i)\bbearer\s+(?!<)[A-Za-z0-9\-._~+/]{16,}=*"),
+    ("HTTP Basic credentials", ("basic",), r"(?i)\bbasic\s+[A-Za-z0-9+/]{12,}={0,2}(?![A-Za-z0-9+/=])"),
+    ("an AWS access key", ("akia", "asia", "agpa", "aida", "aroa"),
+     r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}\b"),
+    ("a private key", ("private key",), r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"),
+    ("a GitHub token", ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"), r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,})"),
+    ("a Slack token", ("xox",), r"\bxox[abposr]-[A-Za-z0-9-]{10,}"),
+    ("a Google API key", ("aiza",), r"\bAIza[0-9A-Za-z_-]{35}\b"),
+    ("a Stripe secret key", ("k_live_",), r"\b[sr]k_live_[0-9A-Za-z]{16,}"),
+    ("a password", ("password", "passwd", "pwd", "secret"),
+     r"(?i)\b(?:password|passwd|pwd|secret)\s*[:=]\s*(?![<{*$%])[^\s,;&'\"}]{4,}"),
+    ("credentials in a URL", ("@",), r"(?i)\b[a-z][a-z0-9+.-]*://[^/\s:@]+:(?![<{*$%])[^/\s@]{3,}@"),
 )
+_SECRET_CHECKS = tuple((kind, triggers, re.compile(p)) for kind, triggers, p in _SECRET_PATTERNS)
+_SECRET_MIN = 8
+_SECRET_TRIGGER = re.compile("|".join(sorted({re.escape(t) for _k, ts, _p in _SECRET_PATTERNS for t in ts})))
 _SECRET_KEYS = re.compile(r"(?i)^(?:password|passwd|pwd|passphrase|secret|client_?secret|api_?key|x-api-key|"
                           r"access_?token|refresh_?token|id_?token|auth_?token|private_?key|secret_?key|"
                           r"authorization|credentials?)$")
 _PLACEHOLDER = re.compile(r"(?i)^(?:[<{\[(].*[>}\])]|[*x•.#-]+|string|example|redacted|changeme|secret|password|"
                           r"token|your[-_ ].*|\$\{?.*\}?|%.*%|\.\.\.|null|none|true|false|)$")
+# Markers of a value someone wrote to look fake: never reported, whichever detector matched.
+_FAKE_MARKERS = re.compile(r"(?i)xxxx|\*\*\*\*|•••|example|dummy|sample|placeholder|redacted|changeme|"
+                           r"your[-_ ]?(?:api[-_ ]?)?(?:key|token|secret)|<[^>]*>|\{\{[^}]*\}\}|\$\{[^}]*\}")
+
+
+def looks_fake(text: str) -> bool:
+    """True for obvious placeholders (`<token>`, `****`, `xxxx`, `YOUR_API_KEY`, AWS's `...EXAMPLE` keys)."""
+    return bool(_FAKE_MARKERS.search(text))
+
+
 _NAMED_MAPS = {"properties", "patternProperties", "definitions", "$defs", "schemas", "responses", "parameters",
                "securitySchemes", "securityDefinitions", "paths", "callbacks", "links", "requestBodies", "headers",
                "encoding", "content", "variables", "mapping", "scopes", "pathItems", "webhooks"}
-_EXAMPLE_KEYS = {"example", "examples", "default", "x-example", "x-examples"}
+EXAMPLE_KEYS = {"example", "examples", "default", "x-example", "x-examples"}
 
 
 def redact(text: str) -> str:
@@ -631,10 +716,16 @@ def redact(text: str) -> str:
 
 def secret_match(text: str) -> tuple[str, str] | None:
     """(what it looks like, the matching text) for the first secret pattern found in `text`, or None."""
-    for kind, pattern in _SECRET_PATTERNS:
-        m = pattern.search(text)
-        if m:
-            return kind, m.group(0)
+    if len(text) < _SECRET_MIN:
+        return None
+    low = text.lower()
+    if _SECRET_TRIGGER.search(low) is None:
+        return None
+    for kind, triggers, pattern in _SECRET_CHECKS:
+        if any(t in low for t in triggers):
+            m = pattern.search(text)
+            if m and not looks_fake(m.group(0)):
+                return kind, m.group(0)
     return None
 
 
@@ -644,52 +735,85 @@ def secret_kind(text: str) -> str | None:
     return found[0] if found else None
 
 
-def _scan_value(value: Any, path: tuple, depth: int = 0) -> Iterator[tuple[tuple, str, str]]:
-    """(path, kind, text) for each secret-looking string inside an example value."""
-    if depth > 64:
-        return
-    if isinstance(value, str):
+def _secret_field(key: Any, value: str) -> bool:
+    """A credential-named field holding something that is not a placeholder or a plain URL."""
+    if not _SECRET_KEYS.match(str(key)):
+        return False
+    text = value.strip()
+    return not (_PLACEHOLDER.match(text) or looks_fake(text) or re.match(r"(?i)^https?://[^@]*$", text))
+
+
+def _scan_value(value: Any, path: tuple) -> list[tuple[tuple, str, str]]:
+    """(path, kind, text) for each secret-looking string inside an example value (iterative, bounded depth)."""
+    out = []
+    if type(value) is str:
         found = secret_match(value)
-        if found:
-            yield path, found[0], found[1]
-    elif isinstance(value, dict):
-        for key, child in value.items():
-            if isinstance(child, str) and _SECRET_KEYS.match(str(key)) and not _PLACEHOLDER.match(child.strip()):
-                yield path + (key,), "a real secret", child
-                continue
-            yield from _scan_value(child, path + (key,), depth + 1)
-    elif isinstance(value, list):
-        for i, child in enumerate(value):
-            yield from _scan_value(child, path + (i,), depth + 1)
+        return [(path, found[0], found[1])] if found else out
+    stack = [(value, path)]
+    while stack:
+        node, where = stack.pop()
+        if len(where) > 64 + len(path):
+            continue
+        items = node.items() if type(node) is dict else enumerate(node) if type(node) is list else ()
+        for key, child in items:
+            tc = type(child)
+            if tc is str:
+                if len(child) < _SECRET_MIN:
+                    continue
+                if type(key) is str and _secret_field(key, child):
+                    out.append((where + (key,), "a real secret", child))
+                    continue
+                found = secret_match(child)
+                if found:
+                    out.append((where + (key,), found[0], found[1]))
+            elif tc is dict or tc is list:
+                stack.append((child, where + (key,)))
+    out.reverse()
+    return out
+
+
+def is_names_map(node: Any) -> bool:
+    """Whether an engine node (value, file, path, key, parent) is a map of names (`properties`, `responses`, ...).
+
+    Counts the unbroken run of nodes, from this one up, whose key is a name-map keyword:
+    `properties` is a map of names, `properties.properties` a schema named "properties", and so
+    on alternately.
+    """
+    run = 0
+    while isinstance(node, tuple) and len(node) >= 5 and node[3] in _NAMED_MAPS:
+        run += 1
+        node = node[4]
+    return run % 2 == 1
+
+
+def names_holder(node: Any) -> bool:
+    """Whether the object holding this node is a map of names (so the node's key is a name, not a keyword)."""
+    return isinstance(node, tuple) and len(node) >= 5 and is_names_map(node[4])
+
+
+def inside_example(node: Any) -> bool:
+    """Whether an enclosing example already covers this one (`examples.default`, nested `example`s)."""
+    holder = node[4] if isinstance(node, tuple) and len(node) >= 5 else None
+    while isinstance(holder, tuple) and len(holder) >= 5:
+        if holder[3] in EXAMPLE_KEYS and not names_holder(holder):
+            return True
+        holder = holder[4]
+    return False
 
 
 @register("noSecretsInExamples")
 def no_secrets_in_examples(target, options, ctx):
     """Examples and defaults are published in portals and SDKs; a real-looking secret there is a leak.
 
-    Walks the document as written. Keys of name maps (`properties`, `responses`, ...) are names,
-    not keywords, so a property called `example` or the `default` response are not taken for examples.
-    The message never repeats the secret: it shows a redacted prefix only.
+    The target is an `example`/`examples`/`default`/`x-example(s)` value (selected with `$..`).
+    When its key sits in a map of names (a property called `example`, the `default` response),
+    it is not an example and is skipped. The message never repeats the secret, only a redacted prefix.
     """
-    root = ctx.resolve(target)
-    stack: list[tuple[Any, tuple, bool]] = [(root, (), False)]
-    reported: set = set()
-    while stack:
-        node, path, names = stack.pop()
-        if len(path) > 256:
-            continue
-        if isinstance(node, dict):
-            for key, child in node.items():
-                if not names and key in _EXAMPLE_KEYS:
-                    for rel, kind, text in _scan_value(child, path + (key,)):
-                        if rel not in reported:
-                            reported.add(rel)
-                            field = rel[-1] if rel and isinstance(rel[-1], str) else None
-                            named = f" ('{field}')" if field and field not in _EXAMPLE_KEYS | {"value"} else ""
-                            yield Hit(f"An example value{named} looks like {kind} ({redact(text)})", path=rel,
-                                      value=redact(text), evidence={"kind": kind})
-                    continue
-                stack.append((child, path + (key,), (not names) and key in _NAMED_MAPS))
-        elif isinstance(node, list):
-            for i, child in enumerate(node):
-                stack.append((child, path + (i,), False))
+    node = getattr(ctx, "node", None)
+    if names_holder(node) or inside_example(node):
+        return
+    for rel, kind, text in _scan_value(ctx.resolve(target), ()):
+        field = rel[-1] if rel and isinstance(rel[-1], str) else None
+        named = f" ('{field}')" if field and field not in EXAMPLE_KEYS | {"value"} else ""
+        yield Hit(f"An example value{named} looks like {kind} ({redact(text)})", path=rel,
+                  value=redact(text), evidence={"kind": kind})

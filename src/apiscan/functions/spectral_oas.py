@@ -371,7 +371,7 @@ def uniqueness_tags(target: Any, options: Any, ctx: Any):
 
 _URL_VAR = re.compile(r"{(.+?)}")
 _SPECIAL_SCHEMES = {"http", "https", "ws", "wss", "ftp", "file"}
-_FORBIDDEN_HOST = re.compile(r"[\x00-\x20#%/:<>?@\[\\\]^|]")
+_FORBIDDEN_HOST = re.compile(r"[\x00-\x20#%/:<>?@\[\\\]^|\x7f]")  # WHATWG forbidden domain code points
 
 
 def _valid_url(text: str) -> bool:
@@ -390,6 +390,9 @@ def _valid_url(text: str) -> bool:
     if hostport.startswith("["):
         return "]" in hostport
     host, _, port = hostport.partition(":")
+    from urllib.parse import unquote
+
+    host = unquote(host)  # the host is percent-decoded before its code points are checked
     if not host or _FORBIDDEN_HOST.search(host):
         return False
     if port and (not port.isdigit() or int(port) > 65535):

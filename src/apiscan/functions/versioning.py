@@ -13,8 +13,8 @@ from email.utils import parsedate_to_datetime
 from typing import Any, Iterator
 
 from apiscan.functions.registry import Hit, register
-from apiscan.functions.security import (METHODS, describe_schema, iter_operations, locate, operation_label, pointer,
-                                        walk_schema)
+from apiscan.functions.security import (EXAMPLE_KEYS, METHODS, describe_schema, inside_example, is_names_map,
+                                        names_holder, operation_label, pointer)
 
 SEMVER = re.compile(
     r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
@@ -198,10 +198,14 @@ def _mentions_replacement(obj: dict) -> bool:
     return any(isinstance(obj.get(k), str) and REPLACEMENT_WORDS.search(obj[k]) for k in ("description", "summary"))
 
 
-def deprecation_problems(obj: dict, require: str, what: str) -> Iterator[tuple[tuple, str]]:
-    """(relative path, message) for a deprecated object that lacks a replacement or a valid sunset date."""
+def deprecation_problems(obj: dict, require: str, name) -> Iterator[tuple[tuple, str]]:
+    """(relative path, message) for a deprecated object that lacks a replacement or a valid sunset date.
+
+    `name` is a callable giving the object's description, built only when there is something to say.
+    """
     if obj.get("deprecated") is not True:
         return
+    what = name()
     if require == "replacement":
         if not _mentions_replacement(obj):
             yield ("deprecated",), (f"Deprecated {what} does not say what replaces it "
@@ -221,80 +225,56 @@ def deprecation_documented(target, options, ctx):
         return
     what = f"operation {operation_label(ctx.path)}" if len(ctx.path) == 3 and ctx.path[0] == "paths" else \
         pointer(ctx.path)
-    for rel, message in deprecation_problems(obj, str(options.get("require", "replacement")), what):
+    for rel, message in deprecation_problems(obj, str(options.get("require", "replacement")), lambda: what):
         yield Hit(message, path=rel)
 
 
-def iter_parameters(ctx) -> Iterator[tuple[dict, tuple, str]]:
-    """Every parameter once, where it is written: path-item and operation lists, components / root maps."""
-    data = ctx.data
-    seen: set = set()
-
-    def emit(param, path, where):
-        param, path = locate(ctx, param, path)
-        if isinstance(param, dict) and id(param) not in seen:
-            seen.add(id(param))
-            yield param, path, where
-
-    for op_path, op, item in iter_operations(data, ctx.resolve):
-        for base, params, where in ((op_path[:2] + ("parameters",), item.get("parameters"), f"path {op_path[1]}"),
-                                    (op_path + ("parameters",), op.get("parameters"), operation_label(op_path))):
-            params = ctx.resolve(params)
-            if isinstance(params, list):
-                for i, param in enumerate(params):
-                    yield from emit(param, base + (i,), where)
-    components = ctx.resolve(data.get("components")) if isinstance(data, dict) else None
-    for base, table in ((("components", "parameters"), components.get("parameters") if isinstance(components, dict)
-                         else None), (("parameters",), data.get("parameters") if isinstance(data, dict) else None)):
-        table = ctx.resolve(table)
-        if isinstance(table, dict):
-            for name, param in table.items():
-                yield from emit(param, base + (name,), "the components")
+_SCHEMA_HOLDERS = frozenset(("schema", "schemas", "definitions", "$defs"))
+_OPERATION_HOLDERS = frozenset(("paths", "webhooks", "pathItems"))
 
 
-@register("deprecatedParametersDocumented")
-def deprecated_parameters_documented(target, options, ctx):
-    """Deprecated parameters carry a replacement / sunset like operations do (option `require`)."""
-    require = str(options.get("require", "replacement"))
-    for param, path, where in iter_parameters(ctx):
-        what = f"parameter '{param.get('name', '?')}' ({where})"
-        for rel, message in deprecation_problems(param, require, what):
-            yield Hit(message, path=path + rel)
+def _keys(node: Any) -> list:
+    """The keys from `node` up to the root (node's own key first; the root's key is None)."""
+    out = []
+    while isinstance(node, tuple) and len(node) >= 5:
+        out.append(node[3])
+        node = node[4]
+    return out
 
 
-def iter_schemas(ctx) -> Iterator[tuple[dict, tuple]]:
-    """Every schema node written in the document's schema tables and operations, each once."""
-    data = ctx.data
-    seen: set = set()
-    roots: list[tuple[Any, tuple]] = []
-    components = ctx.resolve(data.get("components")) if isinstance(data, dict) else None
-    for base, table in ((("components", "schemas"), components.get("schemas") if isinstance(components, dict)
-                         else None), (("definitions",), data.get("definitions") if isinstance(data, dict) else None)):
-        table = ctx.resolve(table)
-        if isinstance(table, dict):
-            roots += [(schema, base + (name,)) for name, schema in table.items()]
-    for param, path, _where in iter_parameters(ctx):
-        if "schema" in param:
-            roots.append((param["schema"], path + ("schema",)))
-    for op_path, op, _item in iter_operations(data, ctx.resolve):
-        body, body_path = locate(ctx, op.get("requestBody"), op_path + ("requestBody",))
-        sources = [(body, body_path)]
-        responses = ctx.resolve(op.get("responses"))
-        if isinstance(responses, dict):
-            sources += [locate(ctx, r, op_path + ("responses", code)) for code, r in responses.items()]
-        for holder, hpath in sources:
-            if not isinstance(holder, dict):
-                continue
-            if "schema" in holder:  # OpenAPI 2.0 response
-                roots.append((holder["schema"], hpath + ("schema",)))
-            content = ctx.resolve(holder.get("content"))
-            if isinstance(content, dict):
-                for media, entry in content.items():
-                    entry = ctx.resolve(entry)
-                    if isinstance(entry, dict) and "schema" in entry:
-                        roots.append((entry["schema"], hpath + ("content", media, "schema")))
-    for schema, path in roots:
-        yield from walk_schema(ctx, schema, path, seen)
+def element_kind(node: Any) -> tuple[str, tuple] | None:
+    """('operation' | 'parameter' | 'schema', logical path) for the object an engine node holds, else None.
+
+    Decided from the keys that lead to the object (as the `$..` walk reached it), so the same
+    function serves objects written in any file. Objects inside example values are none of these;
+    the `..` walk reaches each object once, by its first route (which may be an `x-` extension
+    such as `x-webhooks`).
+    """
+    keys = _keys(node)
+    if not keys:
+        return None
+    logical = tuple(k for k in reversed(keys) if k is not None)
+    if is_names_map(node) or (keys[0] in EXAMPLE_KEYS and not names_holder(node)) or inside_example(node):
+        return None
+    if len(keys) >= 3 and keys[0] in METHODS and keys[2] in _OPERATION_HOLDERS:
+        return "operation", logical
+    if len(keys) >= 2 and keys[1] == "parameters" and (
+            isinstance(keys[0], int) or len(keys) == 2 or keys[2] in ("components", None)):
+        return "parameter", logical
+    if any(k in _SCHEMA_HOLDERS for k in keys if isinstance(k, str)):
+        return "schema", logical
+    return None
+
+
+def _describe_element(kind: str, logical: tuple, obj: dict) -> str:
+    if kind == "operation":
+        return f"operation {operation_label(logical[-3:] if logical[-3:-2] == ('paths',) else logical)}"
+    if kind == "parameter":
+        owner = logical[:-2]
+        where = operation_label(owner) if len(owner) == 3 and owner[0] == "paths" else (
+            f"path {owner[1]}" if len(owner) == 2 and owner[0] == "paths" else "the components")
+        return f"parameter '{obj.get('name', '?')}' ({where})"
+    return _schema_name(logical)
 
 
 def _schema_name(path: tuple) -> str:
@@ -302,43 +282,61 @@ def _schema_name(path: tuple) -> str:
     return f"{kind} '{describe_schema(path)}'"
 
 
-@register("deprecatedSchemasDocumented")
-def deprecated_schemas_documented(target, options, ctx):
-    """Deprecated schemas and properties carry a replacement / sunset like operations do (option `require`)."""
+def _deprecated_of_kind(target, options, ctx, kind: str):
+    obj = ctx.resolve(target)
+    if not isinstance(obj, dict) or obj.get("deprecated") is not True:
+        return
+    found = element_kind(getattr(ctx, "node", None))
+    if found is None or found[0] != kind:
+        return
     require = str(options.get("require", "replacement"))
-    for schema, path in iter_schemas(ctx):
-        for rel, message in deprecation_problems(schema, require, _schema_name(path)):
-            yield Hit(message, path=path + rel)
+    for rel, message in deprecation_problems(obj, require, lambda: _describe_element(kind, found[1], obj)):
+        yield Hit(message, path=rel)
 
 
-def _sunset_holders(ctx) -> Iterator[tuple[dict, tuple, str]]:
-    """Operations, parameters and schemas (each once, where written) — the objects that may carry x-sunset."""
-    for op_path, op, _item in iter_operations(ctx.data, ctx.resolve):
-        yield op, op_path, f"operation {operation_label(op_path)}"
-    for param, path, where in iter_parameters(ctx):
-        yield param, path, f"parameter '{param.get('name', '?')}' ({where})"
-    for schema, path in iter_schemas(ctx):
-        yield schema, path, _schema_name(path)
+@register("deprecatedParameterDocumented")
+def deprecated_parameter_documented(target, options, ctx):
+    """A deprecated parameter (selected with `$..deprecated^`) names its replacement / sunset (option `require`)."""
+    yield from _deprecated_of_kind(target, options, ctx, "parameter")
+
+
+@register("deprecatedSchemaDocumented")
+def deprecated_schema_documented(target, options, ctx):
+    """A deprecated schema or property (selected with `$..deprecated^`) names its replacement / sunset."""
+    yield from _deprecated_of_kind(target, options, ctx, "schema")
+
+
+def _sunset_holder(target, ctx) -> tuple[dict, str] | None:
+    """The operation / parameter / schema holding an x-sunset (selected with `$..x-sunset^`), and its name."""
+    obj = ctx.resolve(target)
+    if not isinstance(obj, dict) or SUNSET_KEY not in obj:
+        return None
+    found = element_kind(getattr(ctx, "node", None))
+    if found is None:
+        return None
+    name = _describe_element(found[0], found[1], obj)
+    return obj, name[0].upper() + name[1:]
 
 
 @register("sunsetRequiresDeprecated")
 def sunset_requires_deprecated(target, options, ctx):
     """An element with a sunset date must be marked `deprecated: true`, or clients get no warning."""
-    for obj, path, what in _sunset_holders(ctx):
-        if SUNSET_KEY in obj and obj.get("deprecated") is not True:
-            yield Hit(f"{what[0].upper()}{what[1:]} has an {SUNSET_KEY} date but is not marked deprecated",
-                      path=path + (SUNSET_KEY,))
+    held = _sunset_holder(target, ctx)
+    if held and held[0].get("deprecated") is not True:
+        yield Hit(f"{held[1]} has an {SUNSET_KEY} date but is not marked deprecated", path=(SUNSET_KEY,))
 
 
 @register("sunsetNotPassed")
 def sunset_not_passed(target, options, ctx):
     """An element past its sunset date should have been removed (option `today`: YYYY-MM-DD, for tests)."""
+    held = _sunset_holder(target, ctx)
+    if not held:
+        return
     today = parse_sunset(options.get("today")) or _dt.date.today()
-    for obj, path, what in _sunset_holders(ctx):
-        when = parse_sunset(obj.get(SUNSET_KEY))
-        if when is not None and when < today:
-            yield Hit(f"{what[0].upper()}{what[1:]} passed its sunset date {when.isoformat()} and is still "
-                      f"published", path=path + (SUNSET_KEY,))
+    when = parse_sunset(held[0].get(SUNSET_KEY))
+    if when is not None and when < today:
+        yield Hit(f"{held[1]} passed its sunset date {when.isoformat()} and is still published",
+                  path=(SUNSET_KEY,))
 
 
 @register("deprecationHeaderDeclared")
@@ -360,6 +358,3 @@ def deprecation_header_declared(target, options, ctx):
     if success:
         yield Hit(f"Deprecated operation {operation_label(ctx.path)} declares no Deprecation or Sunset header "
                   f"on its success responses", path=("responses",))
-
-
-__all__ = ["METHODS", "SEMVER", "major_of", "parse_sunset", "url_versions"]

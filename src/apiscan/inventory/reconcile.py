@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from apiscan.matching import served_via, winning_routes
+from apiscan.matching import join_paths, literal_prefix, served_via, winning_routes
 from apiscan.models.gateway import Gateway, GatewayApi, Route
 from apiscan.inventory.specs import SpecOperation, SpecRecord
 
@@ -97,6 +97,42 @@ def _api_hosts(api: GatewayApi) -> set[str]:
     return hosts
 
 
+class _LiteralIndex:
+    """Which APIs a spec could be linked to by path alone, without matching every pair.
+
+    A route can only serve an operation with two or more shared literal characters when one
+    literal prefix (route pattern, or spec base + template) starts with the other, so the index
+    maps every route literal, and every prefix of it, to its APIs.
+    """
+
+    def __init__(self, gateways: list[Gateway]):
+        self.exact: dict[str, set[int]] = {}
+        self.prefixes: dict[str, set[int]] = {}
+        for gw in gateways:
+            for api in gw.apis:
+                for route in api.routes:
+                    lits = [literal_prefix(route.match_kind, route.path)]
+                    if route.upstream_path:
+                        lits.append(literal_prefix("prefix" if route.strip_prefix else route.match_kind,
+                                                   route.upstream_path))
+                    for lit in lits:
+                        if len(lit.rstrip("/")) < MIN_LINK_SPECIFICITY:
+                            continue
+                        self.exact.setdefault(lit, set()).add(id(api))
+                        for k in range(MIN_LINK_SPECIFICITY, len(lit)):
+                            self.prefixes.setdefault(lit[:k], set()).add(id(api))
+
+    def candidates(self, spec: SpecRecord) -> set[int]:
+        out: set[int] = set()
+        for base in spec.base_paths or ["/"]:
+            for op in spec.operations:
+                lit = literal_prefix("template", join_paths(base, op.path))
+                out |= self.prefixes.get(lit, set()) | self.exact.get(lit, set())
+                for k in range(MIN_LINK_SPECIFICITY, len(lit) + 1):
+                    out |= self.exact.get(lit[:k], set())
+        return out
+
+
 def _matches(spec: SpecRecord, api: GatewayApi, extra_bases: list[str]) -> list[tuple[SpecOperation, Route, int]]:
     bases = list(dict.fromkeys(list(spec.base_paths or ["/"]) + extra_bases))
     out = []
@@ -115,7 +151,10 @@ def reconcile(gateways: list[Gateway], specs: list[SpecRecord]) -> Reconciliatio
         for _, route in gw.routes():
             route.spec_operations = []
     carried_specs = {api.spec_file for gw in gateways for api in gw.apis if api.spec_file}
+    index = _LiteralIndex(gateways)
+    api_hosts = {id(api): _api_hosts(api) for gw in gateways for api in gw.apis}
     for spec in specs:
+        candidates = index.candidates(spec)
         for op in spec.operations:
             result.operation_routes[op.key] = []
         for gw in gateways:
@@ -123,12 +162,15 @@ def reconcile(gateways: list[Gateway], specs: list[SpecRecord]) -> Reconciliatio
                 carried = api.spec_file == spec.file
                 if spec.file in carried_specs and not carried:
                     continue  # an export's own description describes that API only
+                host_link = bool(spec.hosts) and bool(set(spec.hosts) & api_hosts[id(api)])
+                if not carried and not host_link and id(api) not in candidates:
+                    continue  # cannot link by path (needs two shared literal characters): skip the matching
                 matches = _matches(spec, api, [api.base_path] if carried else [])
                 if not matches:
                     continue
                 if carried:
                     how = "export"
-                elif spec.hosts and set(spec.hosts) & _api_hosts(api):
+                elif host_link:
                     how = "host"
                 elif any(s >= MIN_LINK_SPECIFICITY for _, _, s in matches):
                     how = "path"

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from apiscan.models import Location
-from apiscan.pointer import to_pointer
 
 
 @dataclass(slots=True)
@@ -103,4 +102,4 @@ def spec_record(doc) -> SpecRecord:
     return record
 
 
-__all__ = ["SpecOperation", "SpecRecord", "spec_record", "to_pointer"]
+__all__ = ["SpecOperation", "SpecRecord", "spec_record"]

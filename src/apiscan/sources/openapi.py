@@ -64,6 +64,7 @@ class ApiDocument:
     loaded: LoadedDocument
     resolver: RefResolver
     formats: frozenset = field(default_factory=frozenset)
+    memo: dict = field(default_factory=dict, repr=False)  # per-document results shared by rule functions
 
     @property
     def title(self) -> str:

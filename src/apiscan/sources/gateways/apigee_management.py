@@ -23,6 +23,14 @@ _WRAPPERS = {"apiProduct": "products", "apiproduct": "products", "apiProducts": 
 SNIFF = ('"approvalType"', '"apiResources"', '"operationConfigs"', '"consumerKey"', '"developerId"')
 
 
+def _list(value: Any) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _dict(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
 def _is_product(item: Any) -> bool:
     return isinstance(item, dict) and "name" in item and (
         "approvalType" in item or "apiResources" in item or "operationGroup" in item
@@ -75,7 +83,7 @@ def recognise(data: Any) -> tuple[str, list] | None:
 
 def _attrs(item: dict) -> dict[str, str]:
     out = {}
-    for a in item.get("attributes") or []:
+    for a in _list(item.get("attributes")):
         if isinstance(a, dict) and "name" in a:
             out[str(a["name"])] = str(a.get("value", ""))
     return out
@@ -111,7 +119,7 @@ def build_product(item: dict, file: str, pointer: str, fallback_name: str = "") 
         approval=str(item.get("approvalType", "")).lower(), visibility=attrs.get("access", ""), source=src,
     )
     apis: list[str] = []
-    for proxy in item.get("proxies") or []:
+    for proxy in _list(item.get("proxies")):
         if isinstance(proxy, str) and proxy not in apis:
             apis.append(proxy)
     q = _quota_policy(item, f"{name} quota", src)
@@ -120,15 +128,15 @@ def build_product(item: dict, file: str, pointer: str, fallback_name: str = "") 
     group = item.get("operationGroup") if isinstance(item.get("operationGroup"), dict) else (
         item if "operationConfigs" in item else {}
     )
-    for i, cfg in enumerate(group.get("operationConfigs") or []):
+    for i, cfg in enumerate(_list(group.get("operationConfigs"))):
         if not isinstance(cfg, dict):
             continue
         source = str(cfg.get("apiSource", ""))
         if source and source not in apis:
             apis.append(source)
         ops = [
-            {"resource": str(op.get("resource", "")), "methods": [str(m).upper() for m in op.get("methods") or []]}
-            for op in cfg.get("operations") or [] if isinstance(op, dict)
+            {"resource": str(op.get("resource", "")), "methods": [str(m).upper() for m in _list(op.get("methods"))]}
+            for op in _list(cfg.get("operations")) if isinstance(op, dict)
         ]
         if isinstance(cfg.get("quota"), dict):
             qp = _quota_policy(cfg["quota"], f"{name} quota for {source}", SourceRef(file, f"{pointer}/operationGroup/operationConfigs/{i}/quota"))
@@ -158,11 +166,11 @@ def build_app(item: dict, file: str, pointer: str, notes: list[GatewayFinding]) 
         source=SourceRef(file, pointer),
     )
     products: list[str] = []
-    for p in item.get("apiProducts") or []:
+    for p in _list(item.get("apiProducts")):
         pname = p if isinstance(p, str) else (p.get("apiproduct") if isinstance(p, dict) else None)
         if pname and pname not in products:
             products.append(str(pname))
-    for i, cred in enumerate(item.get("credentials") or []):
+    for i, cred in enumerate(_list(item.get("credentials"))):
         if not isinstance(cred, dict):
             continue
         cptr = f"{pointer}/credentials/{i}"
@@ -180,7 +188,7 @@ def build_app(item: dict, file: str, pointer: str, notes: list[GatewayFinding]) 
                 evidence={"field": "consumerSecret", "fingerprint": c.fingerprint},
             ))
         consumer.credentials.append(c)
-        for p in cred.get("apiProducts") or []:
+        for p in _list(cred.get("apiProducts")):
             pname = p.get("apiproduct") if isinstance(p, dict) else p
             status = p.get("status", "approved") if isinstance(p, dict) else "approved"
             if pname and status != "revoked" and pname not in products:

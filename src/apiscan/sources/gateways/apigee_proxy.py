@@ -23,6 +23,7 @@ from apiscan.sources.gateways.apigee_policies import classify
 from apiscan.sources.gateways.apigee_xml import XmlError, child, children, decode_xml_bytes, local, parse_xml, text_of
 
 MAX_SHARED_FLOW_DEPTH = 5
+_RESPONSE_KINDS = ("cors", "logging", "cache")
 _VHOST_PROTOCOL = {"default": "http", "secure": "https"}
 
 
@@ -52,7 +53,8 @@ class Endpoint:
     preflow: FlowDef = field(default_factory=lambda: FlowDef("PreFlow"))
     flows: list[FlowDef] = field(default_factory=list)
     postflow: FlowDef = field(default_factory=lambda: FlowDef("PostFlow"))
-    other_steps: list[Step] = field(default_factory=list)  # fault rules, PostClientFlow
+    other_steps: list[Step] = field(default_factory=list)  # fault rules
+    post_client: list[Step] = field(default_factory=list)  # PostClientFlow (after the response is sent)
     route_rules: list[tuple[str, str | None, str | None, str | None]] = field(default_factory=list)
     url: str = ""  # targets: URL, targetserver://a,b or local:proxy
 
@@ -77,6 +79,7 @@ class ParsedBundle:
                 yield from flow.request
                 yield from flow.response
             yield from ep.other_steps
+            yield from ep.post_client
 
 
 def _steps(container, file: str, pointer: str) -> list[Step]:
@@ -109,7 +112,7 @@ def _endpoint(root, file: str) -> Endpoint:
         ep.flows.append(_flow(f, file, f"/{tag}/Flows/Flow[{i + 1}]", f"flow{i + 1}"))
     pcf = child(root, "PostClientFlow")
     if pcf is not None:
-        ep.other_steps += _steps(child(pcf, "Response"), file, f"/{tag}/PostClientFlow/Response")
+        ep.post_client = _steps(child(pcf, "Response"), file, f"/{tag}/PostClientFlow/Response")
     for fr in children(child(root, "FaultRules"), "FaultRule"):
         ep.other_steps += _steps(fr, file, f"/{tag}/FaultRules")
     dfr = child(root, "DefaultFaultRule")
@@ -393,6 +396,15 @@ class ProxyBuilder:
                     for p in out[before:]:
                         p.conditional = True
             self._resolve(self.pb, target.postflow.request, target.file, "api", "target PostFlow", spec, out)
+        # Response side: only what acts on the response is kept (CORS headers, logging, caching);
+        # an auth or quota step there runs after the backend was already called.
+        response: list[Policy] = []
+        self._resolve(self.pb, ep.preflow.response, ep.file, "api", "PreFlow response", spec, response)
+        if spec.flow is not None:
+            self._resolve(self.pb, spec.flow.response, ep.file, "route", f"Flow {spec.flow.name} response", spec, response)
+        self._resolve(self.pb, ep.postflow.response, ep.file, "api", "PostFlow response", spec, response)
+        self._resolve(self.pb, ep.post_client, ep.file, "api", "PostClientFlow", spec, response)
+        out += [p for p in response if p.kind in _RESPONSE_KINDS]
         route.policies = out
         if url:
             route.upstream_url = url

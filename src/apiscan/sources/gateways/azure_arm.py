@@ -114,10 +114,12 @@ def arm_string(value: Any, params: dict[str, Any]) -> Any:
 
 def _params(data: dict) -> dict[str, Any]:
     out = {}
-    for name, spec in (data.get("parameters") or {}).items():
+    params = data.get("parameters") if isinstance(data.get("parameters"), dict) else {}
+    variables = data.get("variables") if isinstance(data.get("variables"), dict) else {}
+    for name, spec in params.items():
         if isinstance(spec, dict) and "defaultValue" in spec:
             out[name] = spec["defaultValue"]
-    for name, value in (data.get("variables") or {}).items():
+    for name, value in variables.items():
         if isinstance(value, str) and not value.startswith("["):
             out.setdefault(name, value)
     return out
@@ -187,7 +189,7 @@ def _add(service: Service, kinds: list[str], names: list[str], props: dict, src:
 
 def read_arm(data: dict, rel: str, service: Service) -> None:
     params = _params(data)
-    for i, res in enumerate(data.get("resources") or []):
+    for i, res in enumerate(data.get("resources") if isinstance(data.get("resources"), list) else []):
         if not isinstance(res, dict):
             continue
         rtype = str(res.get("type", ""))
@@ -202,7 +204,9 @@ def read_arm(data: dict, rel: str, service: Service) -> None:
 
 
 def read_rest(data: dict, rel: str, service: Service) -> None:
-    for i, item in enumerate(data.get("value") or []):
+    for i, item in enumerate(data.get("value") if isinstance(data.get("value"), list) else []):
+        if not isinstance(item, dict):
+            continue
         rtype = str(item.get("type", ""))
         kinds = rtype.split("/")[2:]
         rid = str(item.get("id", ""))
@@ -214,4 +218,5 @@ def read_rest(data: dict, rel: str, service: Service) -> None:
             names = tail[1::2]
         if not names and item.get("name"):
             names = [str(item["name"])]
-        _add(service, kinds, names, item.get("properties") or {}, SourceRef(rel, f"/value/{i}"), {})
+        props = item.get("properties") if isinstance(item.get("properties"), dict) else {}
+        _add(service, kinds, names, props, SourceRef(rel, f"/value/{i}"), {})

@@ -26,6 +26,14 @@ from apiscan.sources.gateways.base import ImportErrorRecord
 _NO_PRODUCT = None
 
 
+def _list(value) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _dict(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
 def _bool(value, default: bool) -> bool:
     if value is None:
         return default
@@ -64,12 +72,15 @@ class Builder:
             try:
                 root, recovered = parse_policy_xml(doc.text, doc.file)
                 self.ctx.subject = subject
+                first_note = len(self.ctx.notes)
                 result = interpret(root, doc.file, self.ctx)
                 if doc.pointer:  # XML embedded in a JSON string: say where the string is
-                    for items in result.by_section.values():
-                        for x in items:
-                            if x is not BASE and x.source and x.source.file == doc.file:
-                                x.source.pointer = f"{doc.pointer}#{x.source.pointer}"
+                    refs = [x.source for items in result.by_section.values() for x in items
+                            if x is not BASE and x.source is not None]
+                    refs += [n.source for n in self.ctx.notes[first_note:]]
+                    for ref in refs:
+                        if ref.file == doc.file and not ref.pointer.startswith(doc.pointer):
+                            ref.pointer = f"{doc.pointer}#{ref.pointer}"
                 if recovered:
                     self.gateway.notes.append(GatewayFinding(
                         code="policy-xml-recovered",
@@ -176,15 +187,15 @@ class Builder:
         urls = {}
         for bid, rec in self.s.backends.items():
             urls[bid] = str(rec.props.get("url") or "")
-            creds = rec.props.get("credentials") or {}
-            if isinstance(creds, dict):
+            creds = _dict(rec.props.get("credentials"))
+            if creds:
                 found = []
                 for where in ("header", "query"):
-                    for key, values in (creds.get(where) or {}).items():
+                    for key, values in _dict(creds.get(where)).items():
                         for v in values if isinstance(values, list) else [values]:
                             if _secret_field(v):
                                 found.append((f"{where}/{key}", v))
-                auth = creds.get("authorization") or {}
+                auth = _dict(creds.get("authorization"))
                 if isinstance(auth, dict) and _secret_field(auth.get("parameter")):
                     found.append(("authorization/parameter", auth["parameter"]))
                 for where, value in found:
@@ -240,9 +251,11 @@ class Builder:
         base = "/" + path if path else ""
         version = str(p.get("apiVersion") or "")
         vs = p.get("apiVersionSet") if isinstance(p.get("apiVersionSet"), dict) else None
+        if not isinstance(p.get("apiVersionSetId", ""), (str, type(None))):
+            p = dict(p, apiVersionSetId="")
         vs_id = str(p.get("apiVersionSetId") or "")
         if vs is None and vs_id:
-            vs = self.s.version_sets.get(vs_id.rstrip("/").rsplit("/", 1)[-1])
+            vs = _dict(self.s.version_sets.get(vs_id.rstrip("/").rsplit("/", 1)[-1])) or None
         scheme = str((vs or {}).get("versioningScheme") or "").lower()
         if version and scheme == "segment":
             if not (base.endswith("/" + version) or base == "/" + version):
@@ -291,11 +304,13 @@ class Builder:
             api.lifecycle = "deprecated"
         api.tags += tags
         api_secs = self._sections(rec.policy, f"api:{rec.id}")
+        if rec.policy is not None and api_secs is None:
+            api.tags.append("API policy unreadable: effective policies are incomplete")
         ways = self._ways_in(rec.id, base_id, sub_required)
         prod_secs = {w: self._sections(self.s.product_policies.get(w), f"product:{w}") for w in ways if w}
         head: list[Policy] = []
         if sub_required:
-            names = p.get("subscriptionKeyParameterNames") or {}
+            names = _dict(p.get("subscriptionKeyParameterNames"))
             sk = Policy(kind="auth", name="subscription key", vendor_type="subscriptionRequired",
                         auth_kind="subscription-key", scope="api", source=rec.source)
             sk.detail["header"] = (names or {}).get("header") or "Ocp-Apim-Subscription-Key"
@@ -317,12 +332,13 @@ class Builder:
         api_policies = self._effective(chains(None))
         api.policies = [copy.deepcopy(x) for x in head] + api_policies + diags
         api.upstream_url = self._upstream(api_policies, api.upstream_url)
-        protocols = [str(x).lower() for x in p.get("protocols") or []]
+        protocols = [str(x).lower() for x in _list(p.get("protocols"))]
         ops = rec.operations
         if ops is None or (not ops and not rec.op_policies):
             route = Route(id=f"{rec.id}/*", name="(operations not in export)", path=base or "/", match_kind="unknown",
                           protocols=protocols, upstream_url=api.upstream_url, source=rec.source)
             route.tags.append(rec.ops_note or "operations are not in the export")
+            route.tags += [t for t in api.tags if "unreadable" in t]
             route.policies = [copy.deepcopy(x) for x in api.policies]
             api.routes.append(route)
         else:
@@ -356,11 +372,15 @@ class Builder:
         if not op.template:
             route.tags.append("operation has a policy but is not in the specification: path unknown")
         op_secs = self._sections(rec.op_policies.get(op.id), f"route:{rec.id}/{op.id}")
+        if op.id in rec.op_policies and op_secs is None:
+            route.tags.append("operation policy unreadable: effective policies are incomplete")
+        if "API policy unreadable: effective policies are incomplete" in api.tags:
+            route.tags.append("API policy unreadable: effective policies are incomplete")
         effective = self._effective(chains(op_secs))
         route.policies = [copy.deepcopy(x) for x in head] + effective + [copy.deepcopy(d) for d in diags]
         route.upstream_url = self._upstream(effective, api.upstream_url)
         rewrite = [x for x in effective if x.vendor_type == "rewrite-uri" and not x.conditional]
-        route.upstream_path = rewrite[-1].detail.get("template", "") if rewrite else (template or "/")
+        route.upstream_path = rewrite[-1].detail.get("template", "") if rewrite else (template or ("/" if op.template else ""))
         if rewrite:
             route.upstream_path = route.upstream_path.split("?", 1)[0]
         svc_path = urlsplit(route.upstream_url).path.rstrip("/") if route.upstream_url.startswith("http") else ""
@@ -407,8 +427,6 @@ class Builder:
                         code="secret-in-export", message=f"subscription {sid!r} {field_name} is exported in clear ({redact(value)})",
                         source=SourceRef(rec.source.file, f"{rec.source.pointer}/properties/{field_name}"),
                         subject_key=f"consumer:{sid}", evidence={"fingerprint": fp}))
-            if p.get("ownerId"):
-                c.groups.append("owner:" + str(p["ownerId"]).rsplit("/", 1)[-1])
             self.gateway.consumers.append(c)
 
     def _unattached(self) -> None:

@@ -21,6 +21,7 @@ from apiscan.models.gateway import Gateway, GatewayApi, Policy, Product, Route, 
 from apiscan.sources.document import DocumentError
 from apiscan.sources.gateways.base import Bundle, FileSet, ImportErrorRecord, ImportResult
 from apiscan.sources.gateways.oas_gateway_helpers import (
+    guarded, obj, seq,
     error_from, group_key, inside, is_placeholder, join_path, looks_secret_key, oas_auth_policies, oas_base_path, oas_operations,
     period_seconds, pointer_of, scan_secrets, scrub, secret_note, url_base, url_path,
 )
@@ -82,15 +83,17 @@ class IbmApicImporter:
                 result.errors.append(error_from(exc, fileset))
                 continue
             if is_ibm_api(data):
-                api = self._api(gw, path, data, fileset, op_paths)
-                apis_by_file[path.resolve()] = api
-                gw.apis.append(api)
+                api = guarded(result, fileset.relative(path), "API", self._api, gw, path, data, fileset, op_paths)
+                if api is not None:
+                    apis_by_file[path.resolve()] = api
+                    gw.apis.append(api)
             elif is_ibm_product(data):
                 products.append((path, data))
             else:
                 result.errors.append(ImportErrorRecord(fileset.relative(path), "neither an IBM API nor a product file"))
         for path, data in products:
-            self._product(gw, path, data, apis_by_file, op_paths, fileset, result)
+            guarded(result, fileset.relative(path), "product", self._product, gw, path, data, apis_by_file, op_paths,
+                    fileset, result)
         result.gateways.append(gw)
         return result
 
@@ -202,14 +205,14 @@ class IbmApicImporter:
             sptr = f"{ptr}/{i}/{kind}"
             body = body if isinstance(body, dict) else {}
             if kind in ("operation-switch", "switch"):
-                for j, case in enumerate(body.get("case") or []):
+                for j, case in enumerate(seq(body.get("case"))):
                     if not isinstance(case, dict):
                         continue
                     case_ops = ops
                     cond = conditional
                     if kind == "operation-switch":
                         names: set[str] = set()
-                        for o in case.get("operations") or []:
+                        for o in seq(case.get("operations")):
                             if isinstance(o, str):
                                 names.add(o.lower())
                             elif isinstance(o, dict):

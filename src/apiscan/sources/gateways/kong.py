@@ -363,6 +363,10 @@ class _Builder:
                              base_path=path, tags=_str_list(svc.get("tags")), source=e.ref,
                              lifecycle="disabled" if svc.get("enabled") is False else "active")
             api.attributes["service_path"] = path
+            for k in ("protocol", "tls_verify", "tls_verify_depth", "ca_certificates", "client_certificate",
+                      "retries", "connect_timeout", "read_timeout", "write_timeout"):
+                if svc.get(k) is not None:
+                    api.attributes[k] = svc[k] if not isinstance(svc[k], dict) else _ref_value(svc[k])
             apis[key] = api
         orphan: GatewayApi | None = None
         for i, e in enumerate(self.cfg.routes):
@@ -380,6 +384,7 @@ class _Builder:
         for api in apis.values():
             svc_scope = [(s, p) for s, p in plugins if s.get("service") == api.id and set(s) == {"service"}]
             api.policies = self._effective([], svc_scope, [])
+            tls = self._service_tls(api)
             for route in api.routes:
                 rkey = self.route_keys[id(route)]
                 route_scope = [(s, p) for s, p in plugins if s.get("route") == rkey and not (
@@ -387,7 +392,19 @@ class _Builder:
                 group_scope = [(s, p) for s, p in plugins if set(s) == {"consumer_group"}]
                 route.policies = self._effective(
                     [(s, p) for s, p in plugins if not s], svc_scope, route_scope, group_scope)
+                if tls is not None:
+                    route.policies.append(tls)
         self.gw.apis = list(apis.values())
+
+    def _service_tls(self, api: GatewayApi) -> Policy | None:
+        """Kong `tls_verify` on an https service: whether the upstream certificate is checked."""
+        if "tls_verify" not in api.attributes or not api.upstream_url.lower().startswith("https"):
+            return None
+        detail = {"tls_verify": api.attributes["tls_verify"]}
+        if api.attributes.get("ca_certificates"):
+            detail["ca_certificates"] = len(api.attributes["ca_certificates"])
+        return Policy(kind="tls", name="tls_verify", vendor_type="service.tls_verify", scope="api", detail=detail,
+                      source=SourceRef(api.source.file, api.source.pointer + "/tls_verify") if api.source else None)
 
     def _routes(self, e: _Entity, api: GatewayApi, index: int) -> list[Route]:
         r = e.data
@@ -444,7 +461,8 @@ class _Builder:
         name = str(data.get("name") or "")
         config = data.get("config") if isinstance(data.get("config"), dict) else {}
         enabled = data.get("enabled", True) is not False
-        p = Policy(kind="other", name=name, vendor_type=name, scope=scope, enabled=enabled, source=e.ref)
+        p = Policy(kind="other", name=name, vendor_type=name, scope=scope, enabled=enabled, source=e.ref,
+                   detail=_safe_config(config))
         if name in AUTH_PLUGINS:
             p.kind, p.auth_kind = "auth", AUTH_PLUGINS[name]
             p.optional = bool(config.get("anonymous"))
@@ -457,14 +475,13 @@ class _Builder:
             p.kind = "logging"
         else:
             p.kind = KIND_BY_PLUGIN.get(name, "other")
-        if p.kind == "cors":
-            p.detail = {"origins": _str_list(config.get("origins")) or ["*"], "credentials": bool(config.get("credentials"))}
-        elif p.kind in ("ip-filter", "acl"):
-            p.detail = {k: _str_list(config.get(k)) for k in ("allow", "deny", "whitelist", "blacklist") if config.get(k)}
+        if p.kind == "cors":  # Kong's defaults: any origin, no credentials
+            p.detail.update(origins=_str_list(config.get("origins")) or ["*"], credentials=bool(config.get("credentials")))
         elif p.kind == "termination":
-            p.detail = {"status_code": config.get("status_code", 503)}
-        elif p.kind == "size-limit" and config.get("allowed_payload_size") is not None:
-            p.detail = {"allowed_payload_size": config.get("allowed_payload_size"), "size_unit": config.get("size_unit", "megabytes")}
+            p.detail.setdefault("status_code", 503)
+        elif p.kind == "size-limit":
+            p.detail.setdefault("allowed_payload_size", 128)
+            p.detail.setdefault("size_unit", "megabytes")
         return p
 
     def _effective(self, global_scope, svc_scope, route_scope, group_scope=()) -> list[Policy]:
@@ -586,6 +603,23 @@ def _str_list(value: Any) -> list[str]:
     if isinstance(value, list):
         return [str(v) for v in value if isinstance(v, (str, int, float)) and not isinstance(v, bool)]
     return []
+
+
+def _safe_config(config: dict) -> dict:
+    """The plugin settings rules may need (flags, numbers, names, short lists), never a secret."""
+    out: dict[str, Any] = {}
+    for k, v in config.items():
+        key = str(k)
+        if SECRET_KEY.search(key) and not key.endswith(("_name", "_names", "_header", "_in_query", "_in_body",
+                                                          "_in_header")):
+            continue
+        if v is None or isinstance(v, (bool, int, float)):
+            out[key] = v
+        elif isinstance(v, str) and len(v) <= 200:
+            out[key] = v
+        elif isinstance(v, list) and len(v) <= 50 and all(isinstance(x, (str, int, float, bool)) for x in v):
+            out[key] = [x[:200] if isinstance(x, str) else x for x in v]
+    return out
 
 
 def _service_url(svc: dict) -> tuple[str, str]:

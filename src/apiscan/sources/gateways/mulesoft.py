@@ -30,6 +30,7 @@ from apiscan.models.gateway import (
 from apiscan.sources.document import DocumentError
 from apiscan.sources.gateways.base import Bundle, FileSet, ImportErrorRecord, ImportResult
 from apiscan.sources.gateways.oas_gateway_helpers import (
+    guarded, obj, seq,
     error_from, group_key, join_path, pointer_of, scan_secrets, scrub, secret_note, url_base, url_path,
 )
 from apiscan.sources.gateways.raml import load_raml, raml_header
@@ -147,7 +148,7 @@ class MuleSoftImporter:
             if isinstance(data, list):
                 data = {"policies": data}
             if data.get("automated") is True or "automatedPolicies" in data:
-                items = data.get("automatedPolicies") or data.get("policies") or []
+                items = data.get("automatedPolicies") or seq(data.get("policies"))
                 automated.extend(self._policies(items, rel, "global", "automatedPolicies" if "automatedPolicies" in data else "policies", result))
                 if not (data.get("apiInstance") or data.get("api")):
                     continue
@@ -155,12 +156,13 @@ class MuleSoftImporter:
         gw.global_policies.extend(automated)
         ramls: dict[Path, GatewayApi] = {}
         for path in bundle.hint.get("raml", []):
-            api = self._raml_api(gw, path, fileset, result)
+            api = guarded(result, fileset.relative(path), "RAML API", self._raml_api, gw, path, fileset, result)
             if api is not None:
                 ramls[path] = api
                 gw.apis.append(api)
         for path, data in instances:
-            self._instance(gw, path, data, ramls, automated, fileset, result)
+            guarded(result, fileset.relative(path), "API Manager instance", self._instance, gw, path, data, ramls,
+                    automated, fileset, result)
         for api in gw.apis:
             if api.attributes.get("managed"):
                 continue
@@ -216,12 +218,12 @@ class MuleSoftImporter:
         for name, params in m.secured_by:
             if name is None:
                 continue
-            scheme = schemes.get(name) or {}
+            scheme = obj(schemes.get(name))
             stype = str(scheme.get("type") or "")
             auth_kind = _RAML_AUTH.get(stype.lower(), "custom")
             described = scheme.get("describedBy") if isinstance(scheme.get("describedBy"), dict) else {}
-            query = list((described.get("queryParameters") or {}).keys()) if isinstance(described.get("queryParameters"), dict) else []
-            headers = list((described.get("headers") or {}).keys()) if isinstance(described.get("headers"), dict) else []
+            query = list(obj(described.get("queryParameters")).keys()) if isinstance(described.get("queryParameters"), dict) else []
+            headers = list(obj(described.get("headers")).keys()) if isinstance(described.get("headers"), dict) else []
             detail: dict[str, Any] = {"declared": True, "scheme_type": stype, "level": m.secured_by_level}
             if query:
                 detail["query_parameters"] = query
@@ -240,8 +242,7 @@ class MuleSoftImporter:
     def _instance(self, gw: Gateway, path: Path, data: dict, ramls: dict[Path, GatewayApi],
                   automated: list[Policy], fileset: FileSet, result: ImportResult) -> None:
         rel = fileset.relative(path)
-        inst = data.get("apiInstance") or data.get("api") or {}
-        inst = inst if isinstance(inst, dict) else {}
+        inst = obj(data.get("apiInstance") or data.get("api"))
         asset = str(inst.get("assetId") or "")
         api = self._match_raml(asset, ramls)
         endpoint = inst.get("endpoint") if isinstance(inst.get("endpoint"), dict) else {}
@@ -272,7 +273,7 @@ class MuleSoftImporter:
                     route.path = join_path(base, rpath)
                     route.upstream_url = backend or route.upstream_url
                     route.upstream_path = join_path(url_path(backend), rpath) if backend else route.upstream_path
-        policies = self._policies(data.get("policies") or [], rel, "api", "policies", result)
+        policies = self._policies(seq(data.get("policies")), rel, "api", "policies", result)
         api.policies = list(automated) + policies
         for route in api.routes:
             route.policies = [p for p in route.policies if p.vendor_type != "raml-securedBy"]
@@ -372,7 +373,7 @@ class MuleSoftImporter:
 
     def _tiers_and_contracts(self, gw: Gateway, api: GatewayApi, data: dict, rel: str) -> None:
         tiers: dict[str, Product] = {}
-        for i, tier in enumerate(data.get("tiers") or []):
+        for i, tier in enumerate(seq(data.get("tiers"))):
             if not isinstance(tier, dict):
                 continue
             tid = str(tier.get("id") or tier.get("name") or i)
@@ -380,7 +381,7 @@ class MuleSoftImporter:
                               gateway=gw.id, apis=[api.id], subscription_required=True,
                               approval="auto" if tier.get("autoApprove") is True else "manual",
                               source=SourceRef(rel, f"/tiers/{i}"))
-            for lim in tier.get("limits") or []:
+            for lim in seq(tier.get("limits")):
                 if isinstance(lim, dict) and str(lim.get("maximumRequests", "")).isdigit():
                     ms = lim.get("timePeriodInMilliseconds")
                     product.policies.append(Policy(
@@ -392,7 +393,7 @@ class MuleSoftImporter:
             tiers.setdefault(product.name, product)
             gw.products.append(product)
             api.products.append(product.id)
-        for i, contract in enumerate(data.get("contracts") or []):
+        for i, contract in enumerate(seq(data.get("contracts"))):
             if not isinstance(contract, dict):
                 continue
             app = contract.get("application") if isinstance(contract.get("application"), dict) else {}

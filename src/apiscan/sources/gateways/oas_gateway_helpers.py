@@ -21,6 +21,27 @@ from apiscan.sources.gateways.base import FileSet, ImportErrorRecord
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
+def seq(value: Any) -> list:
+    """The value when it is a list, else an empty list: exports put anything anywhere."""
+    return value if isinstance(value, list) else []
+
+
+def obj(value: Any) -> dict:
+    """The value when it is a mapping, else an empty one."""
+    return value if isinstance(value, dict) else {}
+
+
+def guarded(result: Any, file: str, what: str, fn: Any, *args: Any) -> Any:
+    """Run one record's import; an export shaped in a way we did not foresee becomes an error
+    naming the file, and the other records still load. The exception text is not echoed: it may
+    quote values from the export, secrets included."""
+    try:
+        return fn(*args)
+    except (ArithmeticError, AttributeError, KeyError, IndexError, TypeError, ValueError, RecursionError) as exc:
+        result.errors.append(ImportErrorRecord(file, f"{what}: unexpected structure, skipped ({type(exc).__name__})"))
+        return None
+
+
 def error_from(exc: DocumentError, fileset: FileSet, pointer: str | None = None) -> ImportErrorRecord:
     """A loader error as an import error that names the file relative to the input root."""
     return ImportErrorRecord(fileset.relative(Path(exc.file)), exc.message, exc.line, exc.column, pointer)
@@ -195,21 +216,31 @@ def looks_secret_key(key: str) -> bool:
     return bool(_SECRET_KEY.search(key.replace("-", "_")))
 
 
-def scan_secrets(value: Any, pointer: str = "", depth: int = 0) -> Iterator[tuple[str, str]]:
-    """(pointer, secret) for every non-placeholder string under a secret-looking key."""
-    if depth > 40:
+def scan_secrets(value: Any, pointer: str = "", depth: int = 0, _seen: set | None = None) -> Iterator[tuple[str, str]]:
+    """(pointer, secret) for every non-placeholder string under a secret-looking key.
+
+    YAML aliases let a small file describe a huge tree: each shared node is visited once, and
+    the walk stops after `_SCAN_BUDGET` nodes."""
+    seen = _seen if _seen is not None else set()
+    if depth > 40 or len(seen) > _SCAN_BUDGET or not isinstance(value, (dict, list)):
         return
+    if id(value) in seen:
+        return
+    seen.add(id(value))
     if isinstance(value, dict):
         for k, v in value.items():
             p = f"{pointer}/{_escape(str(k))}"
             if isinstance(v, str) and looks_secret_key(str(k)) and not is_placeholder(v):
                 yield p, v
             elif isinstance(v, (dict, list)):
-                yield from scan_secrets(v, p, depth + 1)
-    elif isinstance(value, list):
+                yield from scan_secrets(v, p, depth + 1, seen)
+    else:
         for i, v in enumerate(value):
             if isinstance(v, (dict, list)):
-                yield from scan_secrets(v, f"{pointer}/{i}", depth + 1)
+                yield from scan_secrets(v, f"{pointer}/{i}", depth + 1, seen)
+
+
+_SCAN_BUDGET = 200_000
 
 
 def secret_note(file: str, pointer: str, secret: str, subject: str = "", what: str = "a secret") -> GatewayFinding:
@@ -223,18 +254,21 @@ def secret_note(file: str, pointer: str, secret: str, subject: str = "", what: s
     )
 
 
-def scrub(value: Any, depth: int = 0) -> Any:
-    """A copy safe to keep in Policy.detail: secret-looking values replaced by their redaction."""
-    if depth > 20:
+def scrub(value: Any, depth: int = 0, _budget: list | None = None) -> Any:
+    """A small copy safe to keep in Policy.detail: secret-looking values replaced by their
+    redaction, long strings cut, at most a few hundred nodes."""
+    budget = _budget if _budget is not None else [500]
+    budget[0] -= 1
+    if depth > 20 or budget[0] < 0:
         return "<truncated>"
     if isinstance(value, dict):
         return {
             k: (redact(v) if isinstance(v, str) and looks_secret_key(str(k)) and not is_placeholder(v)
-                else scrub(v, depth + 1))
-            for k, v in value.items()
+                else scrub(v, depth + 1, budget))
+            for k, v in list(value.items())[:100]
         }
     if isinstance(value, list):
-        return [scrub(v, depth + 1) for v in value[:50]]
+        return [scrub(v, depth + 1, budget) for v in value[:50]]
     if isinstance(value, str) and len(value) > 300:
         return value[:300] + "..."
     return value

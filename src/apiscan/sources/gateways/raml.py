@@ -205,8 +205,10 @@ def _ref(value: Any) -> tuple[str, dict]:
     return "", {}
 
 
-def _substitute(value: Any, params: dict[str, Any], depth: int = 0) -> Any:
-    """Replace `<<param>>` (transform functions such as `!singularize` are not applied)."""
+def _substitute(value: Any, params: dict[str, Any], depth: int = 0, _memo: dict | None = None) -> Any:
+    """Replace `<<param>>` (transform functions such as `!singularize` are not applied).
+    Shared (aliased) nodes are substituted once, so an alias bomb cannot blow up."""
+    memo = _memo if _memo is not None else {}
     if depth > 60:
         return value
     if isinstance(value, str):
@@ -214,24 +216,37 @@ def _substitute(value: Any, params: dict[str, Any], depth: int = 0) -> Any:
         if whole and whole.group(1) in params and not isinstance(params[whole.group(1)], str):
             return params[whole.group(1)]
         return _PARAM.sub(lambda m: str(params.get(m.group(1), m.group(0))), value)
+    if not isinstance(value, (dict, list)):
+        return value
+    if id(value) in memo:
+        return memo[id(value)]
     if isinstance(value, dict):
-        return {_substitute(k, params, depth + 1) if isinstance(k, str) else k: _substitute(v, params, depth + 1)
-                for k, v in value.items()}
-    if isinstance(value, list):
-        return [_substitute(v, params, depth + 1) for v in value]
-    return value
+        out: Any = {}
+        memo[id(value)] = out
+        for k, v in value.items():
+            out[_substitute(k, params, depth + 1, memo) if isinstance(k, str) else k] = _substitute(v, params, depth + 1, memo)
+        return out
+    out = []
+    memo[id(value)] = out
+    out.extend(_substitute(v, params, depth + 1, memo) for v in value)
+    return out
 
 
-def _merge(dst: dict, src: dict) -> None:
+def _merge(dst: dict, src: dict, _seen: set | None = None) -> None:
     """Merge a resource type or trait into a node: what the node writes itself wins;
-    `method?:` applies only to methods the node has; `is` lists are joined."""
+    `method?:` applies only to methods the node has; `is` lists are joined. Each (node, source)
+    pair is merged once, so aliased trees cannot make it explode."""
+    seen = _seen if _seen is not None else set()
+    if (id(dst), id(src)) in seen or len(seen) > 100_000:
+        return
+    seen.add((id(dst), id(src)))
     for key, value in src.items():
         if not isinstance(key, str):
             continue
         if key.endswith("?"):
             real = key[:-1]
             if real in dst and isinstance(dst[real], dict) and isinstance(value, dict):
-                _merge(dst[real], value)
+                _merge(dst[real], value, seen)
             continue
         if key in ("type", "usage", "description", "displayName") and key in dst:
             continue
@@ -242,7 +257,7 @@ def _merge(dst: dict, src: dict) -> None:
         elif key == "is" and isinstance(dst[key], list) and isinstance(value, list):
             dst[key] = dst[key] + [v for v in value if v not in dst[key]]
         elif isinstance(dst[key], dict) and isinstance(value, dict):
-            _merge(dst[key], value)
+            _merge(dst[key], value, seen)
 
 
 def _apply_type(lib: _Library, node: dict, path: str, api: RamlApi) -> str:

@@ -31,6 +31,7 @@ from apiscan.models.gateway import (
 from apiscan.sources.document import DocumentError
 from apiscan.sources.gateways.base import Bundle, FileSet, ImportErrorRecord, ImportResult
 from apiscan.sources.gateways.oas_gateway_helpers import (
+    guarded, obj, seq,
     error_from, group_key, join_path, oas_security_schemes, pointer_of, scan_secrets, scheme_auth_kind,
     secret_note, url_path,
 )
@@ -149,7 +150,8 @@ class TykImporter:
                 for i, definition in enumerate(_unwrap(data)):
                     base_ptr = "/api_definition" if isinstance(data, dict) and "api_definition" in data else (
                         f"/apis/{i}/api_definition" if isinstance(data, dict) and "apis" in data else "")
-                    api = self._api(gw, definition, rel, base_ptr, path in bundle.also_spec, result)
+                    api = guarded(result, rel, "API definition", self._api, gw, definition, rel, base_ptr,
+                                  path in bundle.also_spec, result)
                     if api is not None:
                         gw.apis.append(api)
             elif kind == "policy":
@@ -173,13 +175,17 @@ class TykImporter:
                 else:
                     for kid, sess in data.items():
                         sessions.append((kid, sess, SourceRef(rel, pointer_of(fingerprint_secret(str(kid))))))
-            for pointer, secret in self._secrets(data):
+            for pointer, secret in guarded(result, rel, "secret scan", self._secrets, data) or []:
                 gw.notes.append(secret_note(rel, pointer, secret, f"tyk:{rel}"))
         apis = {a.id: a for a in gw.apis}
-        products = {pid: self._policy(gw, pid, p, src, apis) for pid, p, src in policies}
+        products = {pid: guarded(result, src.file, f"policy {pid}", self._policy, gw, pid, p, src, apis)
+                    for pid, p, src in policies}
+        products = {k: v for k, v in products.items() if v is not None}
         gw.products.extend(products.values())
         for i, (kid, sess, src) in enumerate(sessions):
-            consumer = self._key(gw, kid, sess, src, i, products, apis)
+            consumer = guarded(result, src.file, "key", self._key, gw, kid, sess, src, i, products, apis)
+            if consumer is None:
+                continue
             gw.consumers.append(consumer)
             if kid and not _HASHED.fullmatch(str(kid)):  # a raw key, not Tyk's stored hash
                 gw.notes.append(secret_note(src.file, src.pointer or "/", str(kid), consumer.id, "an API key"))
@@ -208,7 +214,7 @@ class TykImporter:
                         "disable_quota": d.get("disable_quota") is True, "keyless": d.get("use_keyless") is True},
         )
         src = SourceRef(rel, ptr)
-        if not d.get("use_keyless"):
+        if d.get("use_keyless") is not True:
             enabled = [(flag, kind, vt) for flag, kind, vt in _CLASSIC_AUTH if d.get(flag) is True]
             if not enabled:
                 enabled = [("use_standard_auth", "api-key", "auth-token")]  # Tyk's default
@@ -333,7 +339,7 @@ class TykImporter:
         cors = glob.get("cors") if isinstance(glob.get("cors"), dict) else {}
         if cors.get("enabled") is True:
             api.policies.append(Policy(kind="cors", name="cors", vendor_type="middleware.global.cors",
-                                       detail={"allow_origins": cors.get("allowedOrigins") or [],
+                                       detail={"allow_origins": seq(cors.get("allowedOrigins")),
                                                "allow_credentials": cors.get("allowCredentials") is True},
                                        source=SourceRef(rel, f"{ptr}/x-tyk-api-gateway/middleware/global/cors")))
         api.attributes["keyless"] = auth.get("enabled") is not True
@@ -349,9 +355,9 @@ class TykImporter:
     def _policy(self, gw: Gateway, pid: str, p: dict, src: SourceRef, apis: dict[str, GatewayApi]) -> Product:
         product = Product(id=pid, name=str(p.get("name") or pid), gateway=gw.id, source=src,
                           subscription_required=True,
-                          apis=[str(k) for k in (p.get("access_rights") or {})])
+                          apis=[str(k) for k in obj(p.get("access_rights"))])
         product.policies.extend(_limits(p, "product", src, f"policy:{pid}"))
-        for api_id, right in (p.get("access_rights") or {}).items():
+        for api_id, right in obj(p.get("access_rights")).items():
             api = apis.get(str(api_id))
             if api is None:
                 continue
@@ -369,7 +375,7 @@ class TykImporter:
         alias = str(sess.get("alias") or "")
         consumer = Consumer(id=fp or f"key:{src.file}#{index}", name=alias or (fp or Path(src.file).stem),
                             gateway=gw.id, kind="key", source=src,
-                            apis=[str(k) for k in (sess.get("access_rights") or {})],
+                            apis=[str(k) for k in obj(sess.get("access_rights"))],
                             status="inactive" if sess.get("is_inactive") is True else "active")
         expires = _num(sess.get("expires"))
         consumer.credentials.append(Credential(
@@ -382,7 +388,7 @@ class TykImporter:
         own = _limits(sess, "consumer", src, consumer.id)
         consumer.policies.extend(own)
         if not applied:  # a key's own limits apply when no policy sets them
-            for api_id, right in (sess.get("access_rights") or {}).items():
+            for api_id, right in obj(sess.get("access_rights")).items():
                 api = apis.get(str(api_id))
                 if api is None:
                     continue
@@ -411,8 +417,7 @@ class TykImporter:
         found = list(scan_secrets(data))
         for api_ptr, d in _walk_defs(data):
             if is_oas(d):
-                schemes = (((d["x-tyk-api-gateway"].get("server") or {}).get("authentication") or {})
-                           .get("securitySchemes") or {})
+                schemes = obj(obj(obj(d["x-tyk-api-gateway"].get("server")).get("authentication")).get("securitySchemes"))
                 for name, cfg in schemes.items() if isinstance(schemes, dict) else []:
                     if isinstance(cfg, dict) and _hmac_secret(cfg.get("source"), cfg.get("signingMethod")):
                         found.append((f"{api_ptr}/x-tyk-api-gateway/server/authentication/securitySchemes/{name}/source",

@@ -27,13 +27,14 @@ import orjson
 from apiscan.sources.document import DocumentError, read_text
 from apiscan.sources.gateways.base import Bundle, FileSet, ImportErrorRecord, ImportResult
 from apiscan.sources.gateways.oas_gateway_helpers import (
+    guarded, obj, seq,
     error_from, join_path, oas_operations, pointer_of, scan_secrets, scrub, secret_note, url_base, url_path,
 )
 
 VENDOR = "webmethods"
 MANIFEST = "APIGatewayAssets.acdl"
 _ASSET_NAME = re.compile(r"^(API|Policy|PolicyAction|Alias|Application|Plan|Package|GatewayScope|Subscription)"
-                         r"\.[0-9A-Za-z][0-9A-Za-z_-]*$")
+                         r"\.[0-9A-Za-z][0-9A-Za-z_-]{7,}$")
 _MAX_XML = 4 * 1024 * 1024
 _ALIAS_REF = re.compile(r"\$\{([^}:]+)\}")
 _AUTH_TEMPLATES = {"evaluatepolicy", "authorizeuser", "identifyandauthorize", "inboundauthentication"}
@@ -128,15 +129,18 @@ class WebMethodsImporter:
         global_policies = [(i, p, d) for i, (p, d) in policies.items() if d.get("global") is True]
         for gid, gpath, gdata in global_policies:
             used_policies.add(gid)
-            eff, _, _ = self._policy(gpath, gdata, actions, aliases, used_actions, fileset, "global")
-            gw.global_policies.extend(eff)
+            got = guarded(result, fileset.relative(gpath), "global policy", self._policy, gpath, gdata, actions,
+                          aliases, used_actions, fileset, "global")
+            gw.global_policies.extend(got[0] if got else [])
         for api_id, (path, data) in assets.get("API", {}).items():
-            api = self._api(gw, api_id, path, data, policies, actions, aliases, used_policies, used_actions,
-                            fileset, result)
+            api = guarded(result, fileset.relative(path), "API", self._api, gw, api_id, path, data, policies, actions,
+                          aliases, used_policies, used_actions, fileset, result)
             if api is not None:
                 gw.apis.append(api)
         for app_id, (path, data) in assets.get("Application", {}).items():
-            gw.consumers.append(self._application(gw, app_id, path, data, fileset))
+            app = guarded(result, fileset.relative(path), "application", self._application, gw, app_id, path, data, fileset)
+            if app is not None:
+                gw.consumers.append(app)
         for pid, (path, data) in policies.items():
             if pid not in used_policies:
                 gw.notes.append(GatewayFinding("policy-unattached", f"policy {pid} is attached to no API",
@@ -192,7 +196,7 @@ class WebMethodsImporter:
         if maturity.lower() in ("deprecated", "retired"):
             lifecycle = maturity.lower()
         base = "/gateway/" + quote(name, safe="") + ("/" + quote(version, safe="") if version else "")
-        native = [e.get("uri") for e in data.get("nativeEndpoint") or [] if isinstance(e, dict) and e.get("uri")]
+        native = [e.get("uri") for e in seq(data.get("nativeEndpoint")) if isinstance(e, dict) and e.get("uri")]
         api = GatewayApi(
             id=api_id, name=name, gateway=gw.id, version=version, base_path=base, lifecycle=lifecycle,
             upstream_url=str(native[0]) if native else "", source=SourceRef(rel),
@@ -203,7 +207,7 @@ class WebMethodsImporter:
         for pointer, secret in scan_secrets(data):
             gw.notes.append(secret_note(rel, pointer, secret, api_id))
         route_targets: list[str] = []
-        for pid in data.get("policies") or []:
+        for pid in seq(data.get("policies")):
             pid = str(pid)
             entry = policies.get(pid)
             if entry is None:
@@ -241,12 +245,12 @@ class WebMethodsImporter:
         out: list[Policy] = []
         targets: list[str] = []
         protocols: list[str] = []
-        conditional = bool((data.get("scope") or {}).get("scopeConditions")) if isinstance(data.get("scope"), dict) else False
-        for stage in data.get("policyEnforcements") or []:
+        conditional = bool(obj(data.get("scope")).get("scopeConditions")) if isinstance(data.get("scope"), dict) else False
+        for stage in seq(data.get("policyEnforcements")):
             if not isinstance(stage, dict):
                 continue
             stage_key = str(stage.get("stageKey") or "")
-            for enf in stage.get("enforcements") or []:
+            for enf in seq(stage.get("enforcements")):
                 aid = str(enf.get("enforcementObjectId") or "") if isinstance(enf, dict) else ""
                 entry = actions.get(aid)
                 if entry is None:
@@ -307,7 +311,7 @@ class WebMethodsImporter:
         rel = fileset.relative(path)
         consumer = Consumer(id=app_id, name=str(data.get("name") or app_id), gateway=gw.id, kind="application",
                             status="active" if data.get("isSuspended") is not True else "suspended",
-                            apis=[str(a) for a in data.get("consumingAPIs") or [] if isinstance(a, str)],
+                            apis=[str(a) for a in seq(data.get("consumingAPIs")) if isinstance(a, str)],
                             source=SourceRef(rel))
         tokens = data.get("accessTokens") if isinstance(data.get("accessTokens"), dict) else {}
         for tkey, tval in tokens.items():
@@ -320,7 +324,7 @@ class WebMethodsImporter:
                         fingerprint=fingerprint_secret(value), source=SourceRef(rel, pointer_of("accessTokens", tkey, field))))
         for pointer, secret in scan_secrets(data):
             gw.notes.append(secret_note(rel, pointer, secret, f"application:{app_id}"))
-        for ident in data.get("identifiers") or []:
+        for ident in seq(data.get("identifiers")):
             if isinstance(ident, dict) and str(ident.get("key", "")).lower() in ("apikey", "ipaddressrange", "httpbasicauth"):
                 consumer.groups.append(str(ident.get("key")))
         return consumer

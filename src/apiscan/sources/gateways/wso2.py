@@ -27,6 +27,7 @@ from apiscan.models.gateway import Consumer, Credential, Gateway, GatewayApi, Po
 from apiscan.sources.document import DocumentError
 from apiscan.sources.gateways.base import Bundle, FileSet, ImportErrorRecord, ImportResult
 from apiscan.sources.gateways.oas_gateway_helpers import (
+    guarded, obj, seq,
     error_from, group_key, join_path, oas_operations, pointer_of, scan_secrets, scrub, secret_note, url_path,
 )
 
@@ -121,17 +122,19 @@ class Wso2Importer:
             for pointer, secret in scan_secrets(data):
                 gw.notes.append(secret_note(rel, pointer, secret, f"{kind or 'file'}:{rel}"))
             if path in mains and kind in ("api", "apiProduct"):
-                api = self._api(gw, path, data["data"], bundle, fileset, result)
+                api = guarded(result, rel, "API", self._api, gw, path, data["data"], bundle, fileset, result)
                 if api is not None:
                     gw.apis.append(api)
             elif path in mains and kind == "application":
-                apps.append((path, data["data"] if isinstance(data.get("data"), dict) else {}))
+                apps.append((path, obj(data.get("data"))))
             elif kind == "deployment_environments":
-                envs = [str(e.get("deploymentEnvironment")) for e in data.get("data") or []
+                envs = [str(e.get("deploymentEnvironment")) for e in seq(data.get("data"))
                         if isinstance(e, dict) and e.get("deploymentEnvironment")]
                 gw.attributes.setdefault("deployment_environments", {})[rel] = envs
         for path, data in apps:
-            gw.consumers.append(self._application(gw, path, data, fileset))
+            app = guarded(result, fileset.relative(path), "application", self._application, gw, path, data, fileset)
+            if app is not None:
+                gw.consumers.append(app)
         if gw.apis or gw.consumers or gw.notes:  # lone deployment/params templates make no gateway
             result.gateways.append(gw)
         return result
@@ -158,24 +161,24 @@ class Wso2Importer:
             id=str(data.get("id") or f"{name}:{version}"), name=name, gateway=gw.id, version=version,
             base_path=versioned, lifecycle=_LIFECYCLE.get(status, status.lower()), upstream_url=endpoint,
             spec_file=fileset.relative(spec) if spec else None, source=SourceRef(rel),
-            tags=[str(t) for t in data.get("tags") or []],
+            tags=[str(t) for t in seq(data.get("tags"))],
             attributes={"context": context, "provider": str(data.get("provider") or ""),
                         "isDefaultVersion": data.get("isDefaultVersion") is True,
                         "visibility": str(data.get("visibility") or ""), "type": str(data.get("type") or "HTTP")},
         )
-        transports = [str(t).lower() for t in data.get("transport") or [] if isinstance(t, str)]
+        transports = [str(t).lower() for t in seq(data.get("transport")) if isinstance(t, str)]
         cors = data.get("corsConfiguration")
         if isinstance(cors, dict) and cors.get("corsConfigurationEnabled") is True:
             api.policies.append(Policy(
                 kind="cors", name="cors", vendor_type="corsConfiguration", source=SourceRef(rel, "/data/corsConfiguration"),
-                detail={"allow_origins": [str(o) for o in cors.get("accessControlAllowOrigins") or []],
+                detail={"allow_origins": [str(o) for o in seq(cors.get("accessControlAllowOrigins"))],
                         "allow_credentials": cors.get("accessControlAllowCredentials") is True}))
         api_tier = str(data.get("apiThrottlingPolicy") or "")
         if api_tier:
             pol = self._tier(api_tier, "api", "apiThrottlingPolicy", SourceRef(rel, "/data/apiThrottlingPolicy"))
             if pol is not None:
                 api.policies.append(pol)
-        sub_tiers = [str(t) for t in data.get("policies") or [] if isinstance(t, str)]
+        sub_tiers = [str(t) for t in seq(data.get("policies")) if isinstance(t, str)]
         sub_policies = [p for t in sub_tiers
                         if (p := self._tier(t, "consumer", "subscription-tier", SourceRef(rel, "/data/policies"))) is not None]
         if sub_tiers and not sub_policies:
@@ -183,7 +186,7 @@ class Wso2Importer:
         if isinstance(data.get("mediationPolicies"), list) and data["mediationPolicies"]:
             api.policies.append(Policy(kind="transformation", name="mediation", vendor_type="mediationPolicies",
                                        detail={"count": len(data["mediationPolicies"])}, source=SourceRef(rel, "/data/mediationPolicies")))
-        schemes = [str(s) for s in data.get("securityScheme") or [] if isinstance(s, str)] or ["oauth2"]
+        schemes = [str(s) for s in seq(data.get("securityScheme")) if isinstance(s, str)] or ["oauth2"]
         operations = data.get("operations")
         if not isinstance(operations, list) or not operations:
             operations = self._ops_from_spec(spec, fileset, result)
@@ -247,7 +250,7 @@ class Wso2Importer:
             out.append(Policy(kind="auth", name=s, vendor_type="securityScheme", scope="api",
                               auth_kind=_APP_SCHEMES[s], optional=not app_mandatory, source=src,
                               detail={"authType": auth_type, "alternative": len(app) > 1,
-                                      "scopes": [str(x) for x in op.get("scopes") or []]}))
+                                      "scopes": [str(x) for x in seq(op.get("scopes"))]}))
         if mtls:
             out.append(Policy(kind="auth", name="mutualssl", vendor_type="securityScheme", scope="api",
                               auth_kind="mtls", optional=not mtls_mandatory, source=src))
@@ -290,7 +293,7 @@ class Wso2Importer:
                             kind="application", status=str(info.get("status") or ""),
                             groups=[str(info["throttlingPolicy"])] if info.get("throttlingPolicy") else [],
                             source=SourceRef(rel))
-        for sub in data.get("subscribedAPIs") or []:
+        for sub in seq(data.get("subscribedAPIs")):
             if isinstance(sub, dict):
                 ident = sub.get("apiId") if isinstance(sub.get("apiId"), dict) else sub
                 api_name, api_version = ident.get("apiName") or ident.get("name"), ident.get("version")
@@ -298,7 +301,7 @@ class Wso2Importer:
                 consumer.apis.append(match or f"{api_name}:{api_version}")
                 if sub.get("throttlingPolicy"):
                     consumer.products.append(str(sub["throttlingPolicy"]))
-        keys = data.get("keys") or []
+        keys = seq(data.get("keys"))
         if isinstance(data.get("keyManagerWiseOAuthApp"), dict):
             for km in data["keyManagerWiseOAuthApp"].values():
                 if isinstance(km, dict):
