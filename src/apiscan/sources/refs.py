@@ -41,6 +41,7 @@ class RefResolver:
         self.display_names: dict[str, str] = {entry_key: display or entry.file}
         self._owner: dict[int, str] = {}  # id(ref dict) → file key, for dicts outside the entry file
         self.problems: dict[tuple, RefProblem] = {}
+        self._hops: dict[tuple[str, str], tuple[Any, str, tuple] | None] = {}  # (base file, $ref) → target
 
     # ------------------------------------------------------------------ files
 
@@ -122,6 +123,14 @@ class RefResolver:
         base = base or self.file_of(node)
         if not isinstance(ref, str):
             return None
+        key = (base, ref)
+        if key in self._hops:  # large specs repeat the same few thousand $refs tens of thousands of times
+            return self._hops[key]
+        hop = self._follow(ref, base, at)
+        self._hops[key] = hop
+        return hop
+
+    def _follow(self, ref: str, base: str, at: tuple) -> tuple[Any, str, tuple] | None:
         file_part, _, fragment = ref.partition("#")
         if file_part:
             key = self._target_key(base, file_part, at, ref)

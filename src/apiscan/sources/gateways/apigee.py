@@ -17,6 +17,7 @@ from apiscan.sources.gateways.apigee_bundle import bundle_root, is_bundle_zip, r
 from apiscan.sources.gateways.apigee_proxy import ParsedBundle, ProxyBuilder, parse_bundle
 from apiscan.sources.gateways.base import Bundle, FileSet, ImportErrorRecord, ImportResult
 
+_UNEXPECTED = (TypeError, ValueError, KeyError, AttributeError, IndexError, RecursionError)
 _XML_ROOTS = ("<APIProxy", "<ProxyEndpoint", "<TargetEndpoint", "<SharedFlowBundle", "<SharedFlow")
 
 
@@ -49,7 +50,11 @@ class ApigeeImporter:
             return []
         files = [f for fs in folders.values() for f in fs] + zips + mgmt_files
         fileset.claimed.update(files)
-        return [Bundle(vendor=self.vendor, root=fileset.root, files=files,
+        # OpenAPI documents shipped inside a bundle (resources/oas/, used by OASValidation) are
+        # specs too: hand them on to the spec loader.
+        specs = [f for fs in folders.values() for f in fs
+                 if f.suffix.lower() in (".yaml", ".yml", ".json") and "resources" in f.parts]
+        return [Bundle(vendor=self.vendor, root=fileset.root, files=files, also_spec=specs,
                        hint={"folders": {str(k): v for k, v in folders.items()}, "zips": zips, "management": mgmt_files})]
 
     def _is_management(self, f: Path, fileset: FileSet) -> bool:
@@ -94,7 +99,11 @@ class ApigeeImporter:
                 result.errors.append(ImportErrorRecord(
                     file=pb.label, message=f"proxy bundle {pb.name!r} has no readable ProxyEndpoint; no routes imported"))
             builder = ProxyBuilder(pb, shared, gateway.id)
-            gateway.apis.append(builder.build())
+            try:
+                gateway.apis.append(builder.build())
+            except _UNEXPECTED as exc:  # a shape we did not foresee: report it, keep the rest
+                result.errors.append(ImportErrorRecord(file=pb.label, message=f"proxy skipped, unexpected structure ({exc!r})"))
+                continue
             gateway.notes += builder.notes
             for file, pointer, message in builder.errors:
                 result.errors.append(ImportErrorRecord(file=file, message=message, pointer=pointer))
@@ -128,27 +137,38 @@ class ApigeeImporter:
                     file=rel, message=f"Apigee management file is not valid JSON: {exc.message}",
                     line=exc.line, column=exc.column))
                 continue
-            found = mgmt.recognise(data)
-            if found is None:
-                result.errors.append(ImportErrorRecord(file=rel, message="not a recognised Apigee management document"))
-                continue
-            kind, records = found
-            wrapper = next((k for k in ("apiProduct", "apiproduct", "apiProducts", "app", "apps", "developer", "developers")
-                            if isinstance(data, dict) and isinstance(data.get(k), list)), None)
-            for i, item in enumerate(records):
-                ptr = f"/{wrapper}/{i}" if wrapper else (f"/{i}" if isinstance(data, list) else "")
-                if kind in ("products", "operation-group"):
-                    product = mgmt.build_product(item, rel, ptr, fallback_name=f.stem)
-                    products[product.id] = product
-                elif kind == "apps":
-                    apps.append(mgmt.build_app(item, rel, ptr, gateway.notes))
-                elif kind == "apps-by-developer":
-                    for email, app_list in item.items():
-                        for j, app in enumerate(app_list):
-                            key = email.replace("~", "~0").replace("/", "~1")
-                            apps.append(mgmt.build_app(app, rel, f"/{key}/{j}", gateway.notes))
-                elif kind == "developers":
-                    developers.append(mgmt.build_developer(item, rel, ptr))
+            try:
+                self._management_file(f, rel, data, products, apps, developers, gateway, result)
+            except _UNEXPECTED as exc:
+                result.errors.append(ImportErrorRecord(file=rel, message=f"file skipped, unexpected structure ({exc!r})"))
+        self._join(products, apps, developers, gateway)
+
+    def _management_file(self, f: Path, rel: str, data, products: dict[str, Product], apps: list[Consumer],
+                         developers: list[Consumer], gateway: Gateway, result: ImportResult) -> None:
+        found = mgmt.recognise(data)
+        if found is None:
+            result.errors.append(ImportErrorRecord(file=rel, message="not a recognised Apigee management document"))
+            return
+        kind, records = found
+        wrapper = next((k for k in ("apiProduct", "apiproduct", "apiProducts", "app", "apps", "developer", "developers")
+                        if isinstance(data, dict) and isinstance(data.get(k), list)), None)
+        for i, item in enumerate(records):
+            ptr = f"/{wrapper}/{i}" if wrapper else (f"/{i}" if isinstance(data, list) else "")
+            if kind in ("products", "operation-group"):
+                product = mgmt.build_product(item, rel, ptr, fallback_name=f.stem)
+                products[product.id] = product
+            elif kind == "apps":
+                apps.append(mgmt.build_app(item, rel, ptr, gateway.notes))
+            elif kind == "apps-by-developer":
+                for email, app_list in item.items():
+                    for j, app in enumerate(app_list):
+                        key = email.replace("~", "~0").replace("/", "~1")
+                        apps.append(mgmt.build_app(app, rel, f"/{key}/{j}", gateway.notes))
+            elif kind == "developers":
+                developers.append(mgmt.build_developer(item, rel, ptr))
+
+    def _join(self, products: dict[str, Product], apps: list[Consumer], developers: list[Consumer],
+              gateway: Gateway) -> None:
         api_ids = {a.id for a in gateway.apis}
         for product in products.values():
             for api in gateway.apis:

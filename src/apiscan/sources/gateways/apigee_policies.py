@@ -13,7 +13,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from apiscan.models.gateway import Policy, SourceRef
-from apiscan.sources.gateways.apigee_xml import child, children, local, text_of
+from apiscan.sources.gateways.apigee_xml import child, local, text_of
 
 _UNIT_SECONDS = {
     "second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 604800, "month": 2592000,

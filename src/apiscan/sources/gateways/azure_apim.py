@@ -40,7 +40,9 @@ class AzureApimImporter:
         for root in roots:
             files = [f for f in tree_files(root, unclaimed) if f not in taken]
             taken.update(files)
-            bundles.append(Bundle(vendor=self.vendor, root=root, files=files, hint={"kind": "apiops"}))
+            specs = [f for f in files if f.name.rsplit(".", 1)[0] == "specification"
+                     and f.suffix.lower() in (".yaml", ".yml", ".json") and f.parent.parent.name == "apis"]
+            bundles.append(Bundle(vendor=self.vendor, root=root, files=files, also_spec=specs, hint={"kind": "apiops"}))
         arm, rest, loose = [], [], []
         for f in unclaimed:
             if f in taken:
@@ -65,7 +67,6 @@ class AzureApimImporter:
         kind = bundle.hint.get("kind")
         if kind == "apiops":
             service = read_tree(bundle.root, bundle.files, fileset)
-            bundle.also_spec[:] = service.also_spec
         else:
             service = Service(gateway_id=f"azure-apim:{kind}", name=f"Azure APIM ({kind})",
                               files=[fileset.relative(f) for f in bundle.files])

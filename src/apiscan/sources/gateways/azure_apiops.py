@@ -35,6 +35,7 @@ INFO_FILES = {
 }
 KNOWN_FOLDERS = set(INFO_FILES.values()) | {"diagnostics", "workspaces", "users", "policy.xml"}
 MAX_POLICY_BYTES = 2 * 1024 * 1024
+_UNEXPECTED = (TypeError, ValueError, KeyError, AttributeError, IndexError, RecursionError)
 
 
 def tree_root(path: Path) -> Path | None:
@@ -112,32 +113,46 @@ def read_tree(root: Path, files: list[Path], fileset: FileSet) -> Service:
         except DocumentError as exc:
             service.errors.append(ImportErrorRecord(file=rel, message=exc.message, line=exc.line, column=exc.column))
             continue
-        props = _props(data)
-        src = SourceRef(rel)
-        n = len(rel_parts)
-        if top == "apis" and n == 3 and f.name == "apiInformation.json":
-            rec = service.api(rel_parts[1], src)
-            rec.props, rec.source, rec.placeholder = props, src, False
-        elif top == "apis" and n == 5 and rel_parts[2] == "diagnostics":
-            service.api(rel_parts[1], src).diagnostics.append((props, src))
-        elif top == "products" and n == 3 and f.name == "productInformation.json":
-            service.products[rel_parts[1]] = Record(props, src)
-        elif top == "products" and n == 5 and rel_parts[2] == "apis":
-            service.product_apis.setdefault(rel_parts[1], []).append(rel_parts[3])
-        elif top == "subscriptions" and n == 3:
-            service.subscriptions[rel_parts[1]] = Record(props, src)
-        elif top == "named values" and n == 3:
-            service.named_values[rel_parts[1]] = Record(props, src)
-        elif top == "backends" and n == 3:
-            service.backends[rel_parts[1]] = Record(props, src)
-        elif top == "version sets" and n == 3:
-            service.version_sets[rel_parts[1]] = props
-        elif top == "diagnostics" and n == 3:
-            service.diagnostics.append((props, src))
-        elif top == "tags" and n == 3 and f.name == "tagInformation.json":
-            tag_names[rel_parts[1]] = str(props.get("displayName") or rel_parts[1])
-        elif top == "tags" and n == 5 and rel_parts[2] == "apis":
-            tag_links.append((rel_parts[1], rel_parts[3]))
+        try:
+            _place(service, rel_parts, f.name, _props(data), SourceRef(rel), tag_names, tag_links)
+        except _UNEXPECTED as exc:
+            service.errors.append(ImportErrorRecord(file=rel, message=f"file skipped, unexpected structure ({exc!r})"))
+    _finish(service, specs, tag_names, tag_links, fileset)
+    return service
+
+
+def _place(service: Service, rel_parts: tuple, fname: str, props: dict, src: SourceRef,
+           tag_names: dict[str, str], tag_links: list[tuple[str, str]]) -> None:
+    """Put one information file where its position in the tree says it belongs."""
+    top = rel_parts[0]
+    n = len(rel_parts)
+    if top == "apis" and n == 3 and fname == "apiInformation.json":
+        rec = service.api(rel_parts[1], src)
+        rec.props, rec.source, rec.placeholder = props, src, False
+    elif top == "apis" and n == 5 and rel_parts[2] == "diagnostics":
+        service.api(rel_parts[1], src).diagnostics.append((props, src))
+    elif top == "products" and n == 3 and fname == "productInformation.json":
+        service.products[rel_parts[1]] = Record(props, src)
+    elif top == "products" and n == 5 and rel_parts[2] == "apis":
+        service.product_apis.setdefault(rel_parts[1], []).append(rel_parts[3])
+    elif top == "subscriptions" and n == 3:
+        service.subscriptions[rel_parts[1]] = Record(props, src)
+    elif top == "named values" and n == 3:
+        service.named_values[rel_parts[1]] = Record(props, src)
+    elif top == "backends" and n == 3:
+        service.backends[rel_parts[1]] = Record(props, src)
+    elif top == "version sets" and n == 3:
+        service.version_sets[rel_parts[1]] = props
+    elif top == "diagnostics" and n == 3:
+        service.diagnostics.append((props, src))
+    elif top == "tags" and n == 3 and fname == "tagInformation.json":
+        tag_names[rel_parts[1]] = str(props.get("displayName") or rel_parts[1])
+    elif top == "tags" and n == 5 and rel_parts[2] == "apis":
+        tag_links.append((rel_parts[1], rel_parts[3]))
+
+
+def _finish(service: Service, specs: dict[str, Path], tag_names: dict[str, str],
+            tag_links: list[tuple[str, str]], fileset: FileSet) -> None:
     for tag, api_id in tag_links:
         if api_id in service.apis:
             service.apis[api_id].tags.append(tag_names.get(tag, tag))
@@ -148,7 +163,6 @@ def read_tree(root: Path, files: list[Path], fileset: FileSet) -> Service:
         if rec.operations is None and not rec.ops_note:
             kind = str(rec.props.get("type") or "http")
             rec.ops_note = f"no specification exported for this {kind} API: its operations are unknown"
-    return service
 
 
 def _read_spec(rec: ApiRec, spec: Path, fileset: FileSet, service: Service) -> None:

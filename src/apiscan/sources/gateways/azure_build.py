@@ -24,6 +24,7 @@ from apiscan.sources.gateways.azure_service import ApiRec, OpRec, Service
 from apiscan.sources.gateways.base import ImportErrorRecord
 
 _NO_PRODUCT = None
+_UNEXPECTED = (TypeError, ValueError, KeyError, AttributeError, IndexError, RecursionError)
 
 
 def _list(value) -> list:
@@ -176,7 +177,10 @@ class Builder:
         self.gateway.global_policies += self._diagnostics(s.diagnostics, "global")
         products = self._products()
         for api in s.apis.values():
-            self.gateway.apis.append(self._api(api, global_secs, products))
+            try:
+                self.gateway.apis.append(self._api(api, global_secs, products))
+            except _UNEXPECTED as exc:  # a shape we did not foresee: report it, keep the rest
+                self.errors.append(ImportErrorRecord(file=api.source.file, message=f"API {api.id!r} skipped, unexpected structure ({exc!r})"))
         self._consumers()
         self._unattached()
         self._loose()

@@ -21,7 +21,6 @@ SECTIONS = ("inbound", "backend", "outbound", "on-error")
 BASE = "<base/>"
 MAX_FRAGMENT_DEPTH = 5
 _NAMED = re.compile(r"\{\{\s*([^{}\s]+)\s*\}\}")
-_UNIT_SECONDS = {"renewal-period": 1}
 
 _SIMPLE = {
     "log-to-eventhub": "logging", "emit-metric": "logging", "trace": "logging",

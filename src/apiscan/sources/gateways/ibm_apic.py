@@ -21,9 +21,9 @@ from apiscan.models.gateway import Gateway, GatewayApi, Policy, Product, Route, 
 from apiscan.sources.document import DocumentError
 from apiscan.sources.gateways.base import Bundle, FileSet, ImportErrorRecord, ImportResult
 from apiscan.sources.gateways.oas_gateway_helpers import (
-    guarded, obj, seq,
-    error_from, group_key, inside, is_placeholder, join_path, looks_secret_key, oas_auth_policies, oas_base_path, oas_operations,
-    period_seconds, pointer_of, scan_secrets, scrub, secret_note, url_base, url_path,
+    error_from, group_key, guarded, inside, is_placeholder, join_path, looks_secret_key, oas_auth_policies,
+    oas_base_path, oas_operations, period_seconds, pointer_of, scan_secrets, scrub, secret_note, seq,
+    url_path,
 )
 
 VENDOR = "ibm-apic"

@@ -30,8 +30,8 @@ from apiscan.models.gateway import (
 from apiscan.sources.document import DocumentError
 from apiscan.sources.gateways.base import Bundle, FileSet, ImportErrorRecord, ImportResult
 from apiscan.sources.gateways.oas_gateway_helpers import (
-    guarded, obj, seq,
-    error_from, group_key, join_path, pointer_of, scan_secrets, scrub, secret_note, url_base, url_path,
+    error_from, group_key, guarded, join_path, obj, pointer_of, scan_secrets, scrub, secret_note, seq,
+    url_base, url_path,
 )
 from apiscan.sources.gateways.raml import load_raml, raml_header
 
@@ -193,7 +193,8 @@ class MuleSoftImporter:
             id=f"{_slug(raml.title or path.stem)}:{version}" if version else _slug(raml.title or path.stem),
             name=raml.title or path.stem, gateway=gw.id, version=version, base_path=base_path or "/",
             hosts=[host] if host else [], upstream_url=base_uri, source=SourceRef(rel),
-            attributes={"raml": rel, "spec_format": "raml-1.0", "raml_files": raml.files,
+            # the routes come from the RAML contract: they are specified, not shadow
+            attributes={"raml": rel, "spec_format": "raml-1.0", "contract": "raml", "raml_files": raml.files,
                         "folder": path.parent.name, "file_stem": path.stem},
         )
         protocols = raml.protocols or ([base_uri.split("://")[0].lower()] if "://" in base_uri else [])

@@ -31,9 +31,8 @@ from apiscan.models.gateway import (
 from apiscan.sources.document import DocumentError
 from apiscan.sources.gateways.base import Bundle, FileSet, ImportErrorRecord, ImportResult
 from apiscan.sources.gateways.oas_gateway_helpers import (
-    guarded, obj, seq,
-    error_from, group_key, join_path, oas_security_schemes, pointer_of, scan_secrets, scheme_auth_kind,
-    secret_note, url_path,
+    error_from, group_key, guarded, join_path, oas_security_schemes, obj, pointer_of, scan_secrets,
+    scheme_auth_kind, secret_note, seq, url_path,
 )
 
 VENDOR = "tyk"

@@ -27,8 +27,8 @@ import orjson
 from apiscan.sources.document import DocumentError, read_text
 from apiscan.sources.gateways.base import Bundle, FileSet, ImportErrorRecord, ImportResult
 from apiscan.sources.gateways.oas_gateway_helpers import (
-    guarded, obj, seq,
-    error_from, join_path, oas_operations, pointer_of, scan_secrets, scrub, secret_note, url_base, url_path,
+    error_from, guarded, join_path, oas_operations, obj, pointer_of, scan_secrets, scrub, secret_note, seq,
+    url_base, url_path,
 )
 
 VENDOR = "webmethods"
@@ -200,7 +200,9 @@ class WebMethodsImporter:
         api = GatewayApi(
             id=api_id, name=name, gateway=gw.id, version=version, base_path=base, lifecycle=lifecycle,
             upstream_url=str(native[0]) if native else "", source=SourceRef(rel),
-            attributes={"maturityState": maturity, "isActive": active, "type": str(data.get("type") or "")},
+            # the routes come from the definition the export embeds: they are specified, not shadow
+            attributes={"maturityState": maturity, "isActive": active, "type": str(data.get("type") or ""),
+                        "contract": "embedded-openapi"},
         )
         if isinstance(data.get("gatewayEndpoints"), (list, dict)):
             api.attributes["gatewayEndpoints"] = scrub(data["gatewayEndpoints"])

@@ -25,10 +25,10 @@ from typing import Any
 
 from apiscan.models.gateway import Consumer, Credential, Gateway, GatewayApi, Policy, Route, SourceRef, fingerprint_secret
 from apiscan.sources.document import DocumentError
-from apiscan.sources.gateways.base import Bundle, FileSet, ImportErrorRecord, ImportResult
+from apiscan.sources.gateways.base import Bundle, FileSet, ImportResult
 from apiscan.sources.gateways.oas_gateway_helpers import (
-    guarded, obj, seq,
-    error_from, group_key, join_path, oas_operations, pointer_of, scan_secrets, scrub, secret_note, url_path,
+    error_from, group_key, guarded, join_path, oas_operations, obj, pointer_of, scan_secrets, secret_note,
+    seq, url_path,
 )
 
 VENDOR = "wso2"
@@ -164,7 +164,9 @@ class Wso2Importer:
             tags=[str(t) for t in seq(data.get("tags"))],
             attributes={"context": context, "provider": str(data.get("provider") or ""),
                         "isDefaultVersion": data.get("isDefaultVersion") is True,
-                        "visibility": str(data.get("visibility") or ""), "type": str(data.get("type") or "HTTP")},
+                        "visibility": str(data.get("visibility") or ""), "type": str(data.get("type") or "HTTP"),
+                        # a default version is also served without its version segment
+                        "alt_base_paths": [unversioned] if data.get("isDefaultVersion") is True and unversioned != versioned else []},
         )
         transports = [str(t).lower() for t in seq(data.get("transport")) if isinstance(t, str)]
         cors = data.get("corsConfiguration")
