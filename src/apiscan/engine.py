@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from apiscan.functions import FUNCTIONS, FunctionContext, FunctionOptionsError, Hit, load_builtin_functions
+from apiscan.functions import FUNCTIONS, FunctionContext, FunctionOptionsError, Hit, ensure_functions, load_builtin_functions
 from apiscan.functions.registry import MISSING
 from apiscan.jsonpath import FILE, KEY, PATH, VALUE, JsonPathError, Walker, compile_path
 from apiscan.models import Finding, Location, ScanError, Subject
@@ -86,7 +86,6 @@ class DocumentEngine:
     """Evaluates document-scope rules on one ApiDocument."""
 
     def __init__(self, doc):
-        load_builtin_functions()
         self.doc = doc
         self.walker = Walker(doc.data, doc.key, doc.resolver)
         self._raw_walker: Walker | None = None
@@ -100,6 +99,8 @@ class DocumentEngine:
         return self._raw_walker
 
     def run(self, rules: Iterable[Rule]) -> EngineOutput:
+        rules = list(rules)
+        ensure_functions({t.function for r in rules for t in r.then})
         out = EngineOutput()
         for rule in rules:
             if rule.scope not in ("document", "operation") or not rule.enabled or rule.broken:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from apiscan import __version__
 from apiscan.engine import DocumentEngine
+from apiscan.split import can_split, run_split
 from apiscan.jsonpath import FILE, PATH, VALUE, compile_path
 from apiscan.models import DocumentInfo, Finding, ScanError, ScanResult, Severity
 from apiscan.ruleset.model import Rule
@@ -78,8 +79,12 @@ def lint_file(path: Path, explicit: bool, opts: LintOptions) -> FileOutcome:
     out.document = DocumentInfo(file=display, kind="openapi", format=doc.format, title=doc.title, version=doc.version)
     try:
         engine = DocumentEngine(doc)
-        result = engine.run(opts.rules)
         engine.walker.containers(engine.walker.root)  # one walk follows every reachable $ref: broken ones are recorded
+        size = len(loaded.text) if loaded.text else 0
+        if can_split(size, opts.jobs) and len(opts.rules) > 1:
+            result = run_split(list(opts.rules), engine.run, lambda fs: _locate(doc, fs), display)
+        else:
+            result = engine.run(opts.rules)
         findings = result.findings
         out.errors.extend(result.errors)
         for problem in doc.resolver.problems.values():
@@ -126,6 +131,9 @@ def _locate(doc, findings: list[Finding]) -> None:
     for f in findings:
         by_file.setdefault(f.location.file, []).append(f)
     for display, items in by_file.items():
+        items = [f for f in items if f.location.line is None]
+        if not items:
+            continue
         key = display_to_key.get(display, doc.key)
         positions = doc.positions(key, [f.path for f in items])
         for f in items:

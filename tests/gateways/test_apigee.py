@@ -86,12 +86,47 @@ def test_matchespath_semantics():
     assert one.match("/cat") and not one.match("/cat/dog")
 
 
+POLICY_CASES = [
+    ('<BasicAuthentication name="b"><Operation>Decode</Operation></BasicAuthentication>', ("auth", "basic")),
+    ('<BasicAuthentication name="b"><Operation>Encode</Operation></BasicAuthentication>', ("transformation", None)),
+    ('<VerifyJWT name="j"/>', ("auth", "jwt")),
+    ('<DecodeJWT name="d"/>', ("other", None)),
+    ('<OAuthV2 name="o"><Operation>RefreshAccessToken</Operation></OAuthV2>', ("other", None)),
+    ('<OAuthV2 name="o"/>', ("auth", "oauth2")),  # VerifyAccessToken is the default operation
+    ('<AccessControl name="a"><IPRules noRuleMatchAction="ALLOW"><MatchRule action="DENY">'
+     '<SourceAddress mask="32">1.2.3.4</SourceAddress></MatchRule></IPRules></AccessControl>', ("ip-filter", None)),
+    ('<ConcurrentRateLimit name="c"><AllowConnections count="20"/></ConcurrentRateLimit>', ("rate-limit", None)),
+    ('<CORS name="c"><AllowOrigins>{request.header.origin}</AllowOrigins><AllowCredentials>true</AllowCredentials></CORS>',
+     ("cors", None)),
+    ('<XMLThreatProtection name="x"/>', ("threat-protection", None)),
+    ('<MessageLogging name="m"><Syslog/></MessageLogging>', ("logging", None)),
+    ('<HMAC name="h"/>', ("auth", "hmac")),
+]
+
+
+@pytest.mark.parametrize("xml,expected", POLICY_CASES)
+def test_policy_classification(xml, expected):
+    from apiscan.sources.gateways.apigee_policies import classify
+    from apiscan.sources.gateways.apigee_xml import parse_xml
+
+    p = classify(parse_xml(xml, "p.xml"), "p.xml")
+    assert (p.kind, p.auth_kind) == expected
+
+
+def test_flow_operators():
+    assert flow_matches('proxy.pathsuffix ~~ "/a/[0-9]+"')[0].path_op == "regex"
+    assert flow_matches('proxy.pathsuffix ~ "/a*"')[0].path_op == "matches"
+    assert flow_matches('proxy.pathsuffix =| "/static"')[0].path_op == "startswith"
+    assert flow_matches('proxy.pathsuffix equals "/exact"')[0].path_op == "eq"
+
+
 # --------------------------------------------------------------------------- fixtures: proxies
 
 
 def test_claims_bundles_and_management_but_not_other_files(tmp_path):
     fs, bundles, gw, errors = run(FIX / "org")
-    assert len(bundles) == 1 and len(bundles[0].files) == 24
+    assert len(bundles) == 1 and len(bundles[0].files) == 27
+    assert [f.name for f in bundles[0].also_spec] == ["catalog.yaml"]
     assert errors == []
     (tmp_path / "openapi.json").write_text(json.dumps({"openapi": "3.0.0", "paths": {}}))
     (tmp_path / "list.json").write_text(json.dumps([{"name": "x", "email": "nope"}]))
@@ -164,9 +199,14 @@ def test_unattached_policies_reported(org):
 
 def test_pass_through_proxy_and_unknown_shared_flow(org):
     _, _, gw, _ = org
-    routes = list(routes_of(gw, "catalog").values())
-    assert len(routes) == 1
-    route = routes[0]
+    routes = routes_of(gw, "catalog")
+    assert sorted(routes) == ["catalog/default", "catalog/internal/items"]
+    internal = routes["catalog/internal/items"]  # second ProxyEndpoint, request.path with `~~`, NoRoute
+    assert (internal.path, internal.match_kind, internal.methods) == (
+        "(?:/internal/catalog/items(/[a-z0-9-]+)?)$", "regex", ["GET"])
+    assert internal.upstream_url == "" and "apigee:no-target" in internal.tags
+    assert [p.kind for p in internal.policies] == ["validation"] and not internal.has_effective_auth()
+    route = routes["catalog/default"]
     assert (route.path, route.match_kind, route.methods) == ("/catalog", "prefix", [])
     assert route.upstream_url == "http://catalog.legacy.example.com"
     fc = next(p for p in route.policies if p.name == "FC-Corp-Auth")
@@ -252,6 +292,12 @@ def test_zip_bundle_read_in_memory(tmp_path):
     assert oauth.auth_kind == "oauth2" and oauth.optional  # continueOnError lets failures through
     assert not pay.has_effective_auth()
     assert list(tmp_path.iterdir()) == [tmp_path / "payments_rev3.zip"]  # nothing extracted
+    legacy = next(p for p in pay.policies if p.name == "BA-Legacy")
+    assert legacy.conditional and legacy.detail["condition"] == 'request.header.x-legacy-token = "<redacted 22 chars>"'
+    notes = [(n.code, n.evidence) for n in gateways[0].notes]
+    assert notes == [("secret-in-export", {"policy": "BA-Legacy", "field": "Password"})]
+    dumped = json.dumps(gateways[0].to_dict(), default=str)
+    assert "FIXTURE-legacy-password" not in dumped and "FIXTURElegacyToken0042" not in dumped
 
 
 def test_hostile_zip_is_bounded(tmp_path):

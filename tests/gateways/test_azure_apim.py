@@ -77,6 +77,53 @@ def test_arm_expressions():
     assert evaluate("parameters('Missing')", params) == "{Missing}"
 
 
+INBOUND_CASES = [
+    ('<validate-azure-ad-token tenant-id="t" />', ("auth", "oidc", False)),
+    ('<validate-client-certificate validate-revocation="true" />', ("auth", "mtls", False)),
+    ('<check-header name="Content-Type" failed-check-httpcode="415"><value>application/json</value></check-header>',
+     ("validation", None, False)),
+    ('<check-header name="X-Api-Key" failed-check-httpcode="401" />', ("auth", "custom", False)),
+    ('<ip-filter action="forbid"><address>1.2.3.4</address></ip-filter>', ("ip-filter", None, False)),
+    ('<limit-concurrency key="@(context.Request.IpAddress)" max-count="3"><forward-request /></limit-concurrency>',
+     ("rate-limit", None, False)),
+    ('<quota calls="10" renewal-period="3600" />', ("quota", None, False)),
+    ('<validate-content unspecified-content-type-action="prevent" max-size="1024" action="prevent" />',
+     ("size-limit", None, False)),
+    ('<authentication-managed-identity resource="https://x" />', ("other", None, False)),
+    ('<choose><when condition="@(true)"><rate-limit calls="1" renewal-period="1" /></when></choose>',
+     ("rate-limit", None, True)),
+]
+
+
+@pytest.mark.parametrize("xml,expected", INBOUND_CASES)
+def test_inbound_policy_classification(xml, expected):
+    from apiscan.sources.gateways.azure_policies import Context, interpret
+
+    root, _ = parse_policy_xml(f"<policies><inbound>{xml}</inbound></policies>", "p.xml")
+    first = interpret(root, "p.xml", Context()).by_section["inbound"][0]
+    assert (first.kind, first.auth_kind, first.conditional) == expected
+
+
+def test_hand_written_auth_check_is_auth_and_hides_literals():
+    from apiscan.sources.gateways.azure_policies import Context, interpret
+
+    xml = ('<policies><inbound><choose><when condition="@(context.Request.Headers.GetValueOrDefault("Authorization","")'
+           ' != "Bearer FIXTUREstaticToken123")"><return-response><set-status code="401" /></return-response></when>'
+           '</choose></inbound></policies>')
+    root, recovered = parse_policy_xml(xml, "p.xml")
+    p = interpret(root, "p.xml", Context()).by_section["inbound"][0]
+    assert recovered and (p.kind, p.auth_kind, p.conditional) == ("auth", "custom", False)
+    assert "FIXTUREstaticToken123" not in p.detail["condition"] and "<redacted" in p.detail["condition"]
+
+
+def test_auth_only_counts_in_inbound():
+    from apiscan.sources.gateways.azure_policies import Context, interpret
+
+    root, _ = parse_policy_xml('<policies><outbound><validate-jwt header-name="a" /></outbound></policies>', "p.xml")
+    p = interpret(root, "p.xml", Context()).by_section["outbound"][0]
+    assert p.kind == "other" and p.auth_kind is None
+
+
 # --------------------------------------------------------------------------- APIOps tree
 
 
@@ -135,6 +182,9 @@ def test_effective_policy_inheritance_through_base(fixture_run):
     jwt = policy(health, "validate-jwt")
     assert jwt.detail["fragment"] == "jwt-check" and not jwt.conditional
     assert "subscriptionRequired" not in [p.vendor_type for p in health.policies]
+    rl = policy(health, "rate-limit")  # per-subscription counter on an API that needs no subscription
+    assert rl.conditional and "without one" in rl.detail["note"]
+    assert not policy(health, "rate-limit-by-key").conditional
     # the non-current revision has no policy: it inherits global only, so it is unauthenticated
     assert not route(gw, "status-api;rev=2/get-health").has_effective_auth()
     logging = [p for p in health.policies if p.kind == "logging"]

@@ -108,6 +108,13 @@ class ApigeeImporter:
             for file, pointer, message in builder.errors:
                 result.errors.append(ImportErrorRecord(file=file, message=message, pointer=pointer))
         for pb in parsed:
+            for policy in pb.policies.values():
+                if policy.detail.get("secret_in_clear"):
+                    gateway.notes.append(GatewayFinding(
+                        code="secret-in-export",
+                        message=f"policy {policy.name!r} in {pb.name!r} holds a {policy.detail['secret_in_clear']} in clear",
+                        source=policy.source or SourceRef(pb.label), subject_key=f"api:{pb.name}",
+                        evidence={"policy": policy.name, "field": policy.detail["secret_in_clear"]}))
             used = {s.name for s in pb.steps()}
             attached[pb.label] |= used
             for name, policy in pb.policies.items():

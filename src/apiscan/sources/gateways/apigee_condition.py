@@ -353,3 +353,19 @@ def step_applies(condition: str, methods: list[str], exact_suffix: str | None) -
     if results == {False}:
         return False
     return None
+
+
+_LITERAL = re.compile(r'"((?:Bearer |Basic |bearer |basic )?[^"\\\s]{16,})"')
+
+
+def scrub_literals(text: str) -> str:
+    """A condition as it may be shown: long token-like string literals (no spaces, slashes or
+    dots, so not paths, media types or names) are redacted, since some conditions compare a
+    header with a hard-coded credential."""
+    def repl(m: re.Match) -> str:
+        value = m.group(1)
+        if "/" in value or "." in value or value.startswith("{{"):
+            return m.group(0)
+        return f'"<redacted {len(value)} chars>"'
+    return _LITERAL.sub(repl, text)
+

@@ -220,6 +220,9 @@ def classify(root: ET.Element, file: str) -> Policy:
         else:
             policy.kind = "transformation"
             policy.detail["backend_credentials"] = True
+        password = child(root, "Password")
+        if password is not None and not password.get("ref") and text_of(password):
+            policy.detail["secret_in_clear"] = "Password"
     elif vtype == "HMAC":
         policy.kind, policy.auth_kind = "auth", "hmac"
     elif vtype in ("ValidateSAMLAssertion", "SAMLAssertion"):

@@ -18,7 +18,9 @@ from urllib.parse import urlsplit
 
 from apiscan.models.gateway import GatewayApi, GatewayFinding, Policy, Route, SourceRef
 from apiscan.sources.gateways.apigee_bundle import BundleFiles
-from apiscan.sources.gateways.apigee_condition import ConditionError, flow_matches, step_applies, wildcard_regex
+from apiscan.sources.gateways.apigee_condition import (
+    ConditionError, flow_matches, scrub_literals, step_applies, wildcard_regex,
+)
 from apiscan.sources.gateways.apigee_policies import classify
 from apiscan.sources.gateways.apigee_xml import XmlError, child, children, decode_xml_bytes, local, parse_xml, text_of
 
@@ -256,7 +258,7 @@ class ProxyBuilder:
             p.detail["flow"] = flow_label
             if applies is None:
                 p.conditional = True
-                p.detail["condition"] = step.condition[:300]
+                p.detail["condition"] = scrub_literals(step.condition)[:300]
             if p.kind == "auth" and p.detail.get("continue_on_error"):
                 p.optional = True  # a failed check does not stop the request
             if bundle is not self.pb:
@@ -353,7 +355,7 @@ class ProxyBuilder:
                 route = Route(id=rid if len(matches) == 1 else f"{rid}#{j + 1}", name=flow.name, path=path,
                               match_kind=kind, methods=list(fm.methods),
                               source=SourceRef(ep.file, f"/ProxyEndpoint/Flows/Flow[{i + 1}]/Condition"))
-                route.tags += [f"condition: {o}" for o in fm.other]
+                route.tags += [f"condition: {scrub_literals(o)}" for o in fm.other]
                 route.upstream_path = suffix
                 specs.append(_RouteSpec(route, exact, flow))
         if not conditional_seen and not catch_all:

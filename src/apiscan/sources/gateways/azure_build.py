@@ -333,7 +333,7 @@ class Builder:
                 out.append((w, chain))
             return out
 
-        api_policies = self._effective(chains(None))
+        api_policies = self._per_subscription(self._effective(chains(None)), sub_required)
         api.policies = [copy.deepcopy(x) for x in head] + api_policies + diags
         api.upstream_url = self._upstream(api_policies, api.upstream_url)
         protocols = [str(x).lower() for x in _list(p.get("protocols"))]
@@ -351,10 +351,21 @@ class Builder:
                 if op_id not in known:
                     ops = ops + [OpRec(op_id, "", "", op_id, SourceRef(rec.op_policies[op_id].file))]
             for op in ops:
-                api.routes.append(self._route(api, rec, op, base, protocols, head, diags, chains))
+                api.routes.append(self._route(api, rec, op, base, protocols, head, diags, chains, sub_required))
         return api
 
-    def _route(self, api: GatewayApi, rec: ApiRec, op: OpRec, base: str, protocols, head, diags, chains) -> Route:
+    @staticmethod
+    def _per_subscription(policies: list[Policy], sub_required: bool) -> list[Policy]:
+        """rate-limit and quota count per subscription: calls without a key are not limited."""
+        if not sub_required:
+            for x in policies:
+                if x.vendor_type in ("rate-limit", "quota"):
+                    x.conditional = True
+                    x.detail["note"] = "counts per subscription key, and this API accepts calls without one"
+        return policies
+
+    def _route(self, api: GatewayApi, rec: ApiRec, op: OpRec, base: str, protocols, head, diags, chains,
+               sub_required: bool) -> Route:
         template = op.template or ""
         query = ""
         if "?" in template:
@@ -380,7 +391,7 @@ class Builder:
             route.tags.append("operation policy unreadable: effective policies are incomplete")
         if "API policy unreadable: effective policies are incomplete" in api.tags:
             route.tags.append("API policy unreadable: effective policies are incomplete")
-        effective = self._effective(chains(op_secs))
+        effective = self._per_subscription(self._effective(chains(op_secs)), sub_required)
         route.policies = [copy.deepcopy(x) for x in head] + effective + [copy.deepcopy(d) for d in diags]
         route.upstream_url = self._upstream(effective, api.upstream_url)
         rewrite = [x for x in effective if x.vendor_type == "rewrite-uri" and not x.conditional]

@@ -15,6 +15,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
 from apiscan.models.gateway import GatewayFinding, Policy, SourceRef, redact
+from apiscan.sources.gateways.apigee_condition import scrub_literals
 from apiscan.sources.gateways.apigee_xml import local, text_of
 
 SECTIONS = ("inbound", "backend", "outbound", "on-error")
@@ -248,7 +249,7 @@ class _Walker:
                         p = Policy(kind="auth", name="choose", vendor_type="choose/return-response", auth_kind=kind,
                                    conditional=condition is not None, source=SourceRef(file, ptr))
                         p.detail.update({"section": section, "mechanism": "condition-check",
-                                         "condition": (branch.get("condition") or "")[:300]})
+                                         "condition": scrub_literals(branch.get("condition") or "")[:300]})
                         out.append(p)
                         branch_auth.append(True)
                         continue
@@ -283,7 +284,7 @@ class _Walker:
             p = classify(elem, section, file, ptr, self.ctx)
             if condition is not None:
                 p.conditional = True
-                p.detail["condition"] = condition[:300]
+                p.detail["condition"] = scrub_literals(condition)[:300]
             out.append(p)
             if tag in _WRAPPERS:
                 self.walk(list(elem), section, ptr, out, condition, depth + 1, file)
