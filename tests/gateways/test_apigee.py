@@ -234,7 +234,8 @@ def test_management_products_apps_developers(org):
     assert partner.products == ["catalog-partner"]  # the revoked product is not an entitlement
     assert partner.apis == ["catalog", "orders"]
     cred = partner.credentials[0]
-    assert cred.id == "ck-partner-sync-public-id"
+    # the consumer key is the API key itself: only its fingerprint is kept
+    assert cred.id.startswith("sha256:") and "ck-partner-sync-public-id" not in json.dumps(gw.to_dict(), default=str)
     assert cred.fingerprint == fingerprint_secret("FIXTURE-NOT-A-REAL-SECRET-2")
     assert cred.expires == "2030-01-01T00:00:00Z"
 
@@ -245,7 +246,9 @@ def test_secrets_never_in_output(org):
     for secret in ("FIXTURE-NOT-A-REAL-SECRET-1", "FIXTURE-NOT-A-REAL-SECRET-2"):
         assert secret not in text
     secret_notes = [n for n in gw.notes if n.code == "secret-in-export"]
-    assert [n.source.pointer for n in secret_notes] == ["/0/credentials/0/consumerSecret", "/1/credentials/0/consumerSecret"]
+    assert [n.source.pointer for n in secret_notes] == [
+        "/0/credentials/0/consumerKey", "/0/credentials/0/consumerSecret",
+        "/1/credentials/0/consumerKey", "/1/credentials/0/consumerSecret"]
 
 
 def test_broken_inputs_give_clear_errors_and_the_rest_loads():
@@ -374,7 +377,8 @@ def test_corpus_imports_with_exact_counts():
     assert len(gw.products) == 9
     assert sorted(c.kind for c in gw.consumers) == ["application"] * 2 + ["developer"] * 4
     apps = json.loads((CORPUS / "management-api" / "apigeecli-apps-export.json").read_text())
-    secret = apps[0]["credentials"][0]["consumerSecret"]
-    assert secret and secret not in json.dumps(gw.to_dict(), default=str)
-    assert all(secret not in n.message and secret not in json.dumps(n.evidence) for n in gw.notes)
-    assert [n.code for n in gw.notes] == ["secret-in-export"]
+    for field in ("consumerSecret", "consumerKey"):
+        secret = apps[0]["credentials"][0][field]
+        assert secret and secret not in json.dumps(gw.to_dict(), default=str)
+        assert all(secret not in n.message and secret not in json.dumps(n.evidence) for n in gw.notes)
+    assert [n.code for n in gw.notes] == ["secret-in-export", "secret-in-export"]

@@ -176,8 +176,17 @@ def build_app(item: dict, file: str, pointer: str, notes: list[GatewayFinding]) 
         cptr = f"{pointer}/credentials/{i}"
         key = str(cred.get("consumerKey", ""))
         secret = cred.get("consumerSecret")
-        c = Credential(kind="oauth2-client", id=key, status=str(cred.get("status", "")),
+        # The consumerKey is the API key VerifyAPIKey accepts (and the client_id of OAuth): a secret.
+        # Keep only its fingerprint, which still joins with traffic fingerprinted the same way.
+        c = Credential(kind="oauth2-client", id=fingerprint_secret(key) if key else "", status=str(cred.get("status", "")),
                        expires=_epoch_ms(cred.get("expiresAt")), source=SourceRef(file, cptr))
+        if key:
+            notes.append(GatewayFinding(
+                code="secret-in-export",
+                message=f"developer app {name!r} carries its consumer key (API key) in clear ({redact(key)})",
+                source=SourceRef(file, f"{cptr}/consumerKey"), subject_key=f"consumer:{app_id}",
+                evidence={"field": "consumerKey", "fingerprint": c.id},
+            ))
         if isinstance(secret, str) and secret:
             c.fingerprint = fingerprint_secret(secret)
             c.hint = redact(secret)
