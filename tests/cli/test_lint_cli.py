@@ -159,3 +159,22 @@ overrides:
     assert [(f["rule_id"], f["location"]["file"]) for f in result["findings"]] == [("op-summary", "api.yaml")]
     assert any("customCheck" in e["message"] and "Python" in e["message"] for e in result["errors"])
     assert proc.returncode == 2
+
+
+def test_landscape_mode_runs_gateway_rules_on_exports(tmp_path):
+    write(tmp_path, "kong.yaml", """_format_version: "3.0"
+services:
+  - name: admin
+    url: http://admin.internal:8080
+    routes:
+      - name: admin
+        paths: [/admin]
+""")
+    write(tmp_path, "api.yaml", GOOD)
+    plain = json.loads(run("lint", ".", "-r", "GW001", "-f", "json", cwd=tmp_path).stdout)
+    assert plain["findings"] == []  # without --landscape, gateway exports are not read
+    proc = run("lint", "--landscape", ".", "-r", "GW001", "-f", "json", cwd=tmp_path)
+    result = json.loads(proc.stdout)
+    assert [(f["rule_id"], f["location"]["pointer"]) for f in result["findings"]] == [("GW001", "/services/0/routes/0")]
+    assert any(d["kind"] == "gateway:kong" for d in result["documents"])
+    assert proc.returncode == 1

@@ -19,11 +19,13 @@ def command():
 @lint_options
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path(".apiscan-baseline.json"),
               show_default=True, help="Where to write the baseline.")
-def create(paths, select, ignore, ruleset, rules_dirs, config_file, no_config, allow_remote_refs, root, jobs, output):
+def create(paths, select, ignore, ruleset, rules_dirs, config_file, no_config, allow_remote_refs, root, jobs, landscape,
+           output):
     """Write a baseline of the current findings' fingerprints (no line numbers: it survives edits)."""
     from apiscan.suppressions import write_baseline
 
-    result, _ = run_lint(paths, select, ignore, ruleset, rules_dirs, config_file, no_config, allow_remote_refs, root, jobs)
+    result, _ = run_lint(paths, select, ignore, ruleset, rules_dirs, config_file, no_config, allow_remote_refs, root,
+                         jobs, landscape)
     count = write_baseline(result.findings, output)
     click.echo(f"baseline written to {output}: {count} finding(s)")
     for err in result.errors:

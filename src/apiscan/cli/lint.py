@@ -26,12 +26,14 @@ def lint_options(fn):
         click.option("--allow-remote-refs", is_flag=True, default=None, help="Fetch http(s) $refs (off by default)."),
         click.option("--root", type=click.Path(file_okay=False, path_type=Path), help="No $ref may leave this folder (default: the current folder, or the inputs' common folder)."),
         click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes."),
+        click.option("-L", "--landscape", is_flag=True, help="Also read gateway exports in the inputs and run the gateway rules (routes, APIs, consumers, reconciliation with the specs)."),
     ]):
         fn = decorator(fn)
     return fn
 
 
-def run_lint(paths, select, ignore, ruleset, rules_dirs, config_file, no_config, allow_remote_refs, root, jobs):
+def run_lint(paths, select, ignore, ruleset, rules_dirs, config_file, no_config, allow_remote_refs, root, jobs,
+             landscape=False):
     """Shared by lint and baseline: returns (ScanResult, Config)."""
     from apiscan.cli.rulesel import assemble_rules
     from apiscan.config import ConfigError, Config, find_config, load_config
@@ -55,6 +57,8 @@ def run_lint(paths, select, ignore, ruleset, rules_dirs, config_file, no_config,
                        jobs=jobs, severity_overrides=cfg.severity)
     result = lint(opts)
     result.errors[:0] = rule_errors
+    if landscape:
+        _lint_landscape(result, list(paths), rules, root, opts.allow_remote_refs)
     if any(r.extra.get("spectral") for r in rules):
         from apiscan.ruleset.spectral import apply_overrides
 
@@ -65,6 +69,28 @@ def run_lint(paths, select, ignore, ruleset, rules_dirs, config_file, no_config,
         base = Path(cfg.file).parent if cfg.file else Path.cwd()
         apply_path_ignores(result.findings, cfg.ignore_paths, lambda f: _rel(f, base))
     return result, cfg
+
+
+def _lint_landscape(result, paths: list[str], rules, root: Path, allow_remote_refs: bool) -> None:
+    """Gateway exports beside the specs: import them, reconcile, run the non-document rules."""
+    from apiscan.engine import run_landscape_rules
+    from apiscan.inventory.scan import scan_landscape
+    from apiscan.lint import _relative
+    from apiscan.models import DocumentInfo
+
+    scan = scan_landscape([Path(p) for p in paths], root, allow_remote_refs=allow_remote_refs)
+    known = {e.file for e in result.errors}
+    result.errors.extend(e for e in scan.errors if e.file not in known)
+    for gw in scan.landscape.gateways:
+        for file in gw.files:
+            result.documents.append(DocumentInfo(file=file, kind=f"gateway:{gw.vendor}", title=gw.name or gw.id))
+    result.skipped = [s for s in result.skipped if not any(s in gw.files for gw in scan.landscape.gateways)]
+    out = run_landscape_rules([r for r in rules if r.scope not in ("document", "operation")], scan.landscape)
+    result.errors.extend(out.errors)
+    for f in out.findings:
+        f.compute_fingerprint(_relative(f.location.file, root))
+    result.findings.extend(out.findings)
+    result.findings.sort(key=lambda f: (f.location.file, f.location.line or 0, f.location.column or 0, f.rule_id))
 
 
 def _default_root(paths: list[str], common_root) -> Path:
@@ -92,11 +118,12 @@ def _rel(file: str, base: Path) -> str:
 @click.option("--baseline", "baseline", type=click.Path(dir_okay=False, path_type=Path), help="Mark findings present in this baseline as suppressed.")
 @click.option("--color/--no-color", default=None, help="Colour output (default: only on a terminal).")
 def command(paths, select, ignore, ruleset, rules_dirs, config_file, no_config, allow_remote_refs, root, jobs,
-            formats, fail_on, baseline, color):
+            landscape, formats, fail_on, baseline, color):
     """Lint OpenAPI 2.0/3.0/3.1 descriptions (files, folders, globs)."""
     specs = parse_output_specs(formats)
     threshold = severity_option(fail_on)
-    result, cfg = run_lint(paths, select, ignore, ruleset, rules_dirs, config_file, no_config, allow_remote_refs, root, jobs)
+    result, cfg = run_lint(paths, select, ignore, ruleset, rules_dirs, config_file, no_config, allow_remote_refs, root,
+                           jobs, landscape)
     baseline = baseline or cfg.baseline
     if baseline is not None:
         from apiscan.suppressions import BaselineError, apply_baseline, load_baseline
