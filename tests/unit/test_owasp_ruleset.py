@@ -62,7 +62,7 @@ SPECTRAL_SEVERITIES = {
     "owasp:api9:2023-inventory-access": "error",
     "owasp:api9:2023-inventory-environment": "error",
 }
-REQUIRED_KEYS = ("description", "message", "severity", "given", "then", "recommended")
+REQUIRED_KEYS = ("description", "message", "severity", "given", "then", "formats", "recommended")
 
 
 def _load(tmp: Path, extends) -> tuple[dict, list]:
@@ -287,3 +287,27 @@ def test_every_owasp_rule_is_mapped_to_its_own_control(compliance):
 def test_every_control_says_what_only_a_person_can_check(compliance):
     for control in compliance["controls"]:
         assert any(item.get("manual") is True for item in control["evidence"]), control["id"]
+
+
+# ------------------------------------------------------------------------------ end to end
+
+
+def test_cli_picks_up_a_spectral_ruleset_extending_owasp(tmp_path):
+    """The way users run it: `.spectral.yaml` in the folder, Spectral's JSON out, Spectral's codes."""
+    import subprocess
+    import sys
+
+    (tmp_path / ".spectral.yaml").write_text(
+        "extends: [apiscan:owasp]\nrules:\n  owasp:api4:2023-string-restricted: 'off'\n", encoding="utf-8")
+    (tmp_path / "api.yaml").write_text(
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\nservers: [{url: 'http://api.example.com'}]\n"
+        "paths: {}\ncomponents:\n  schemas:\n    Name: {type: string}\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "apiscan", "lint", "-f", "spectral-json", "api.yaml"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert proc.returncode == 1, proc.stderr
+    results = {(r["code"], "/".join(map(str, r["path"])), r["severity"]) for r in json.loads(proc.stdout)}
+    assert ("owasp:api8:2023-no-server-http", "servers/0/url", 0) in results
+    assert ("owasp:api4:2023-string-limit", "components/schemas/Name", 0) in results
+    assert not any(code == "owasp:api4:2023-string-restricted" for code, _, _ in results)
+    assert all(code.startswith("owasp:") for code, _, _ in results)

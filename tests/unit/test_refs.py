@@ -67,3 +67,12 @@ def test_missing_target_is_reported(tmp_path):
     engine = DocumentEngine(doc)
     engine.walker.containers(engine.walker.root)
     assert any("points to nothing" in p.message for p in doc.resolver.problems.values())
+
+
+def test_a_chain_of_refs_that_loops_is_reported(tmp_path):
+    entry = write(tmp_path, "api.yaml", {**spec_with({}), "components": {"schemas": {
+        "A": {"$ref": "#/components/schemas/B"}, "B": {"$ref": "#/components/schemas/A"}}}})
+    doc = load_api_document(entry, tmp_path)
+    engine = DocumentEngine(doc)
+    engine.walker.containers(engine.walker.root)
+    assert any("circular chain" in p.message for p in doc.resolver.problems.values())

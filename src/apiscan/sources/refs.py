@@ -152,13 +152,17 @@ class RefResolver:
     def deref_loc(self, value: Any, file: str, path: tuple) -> tuple[Any, str, tuple]:
         """Follow a chain of `$ref`s; returns the final value and where it is written.
         An unresolvable or circular chain stops at the last reachable `$ref` dict."""
-        seen = 0
-        while isinstance(value, dict) and isinstance(value.get("$ref"), str) and seen < MAX_CHAIN:
+        chain: list[int] = []
+        while isinstance(value, dict) and isinstance(value.get("$ref"), str):
+            if id(value) in chain or len(chain) >= MAX_CHAIN:
+                self._problem(self.file_of(value, file), path, value["$ref"],
+                              f"$ref {value['$ref']!r} is part of a circular chain of references that never reaches a value")
+                break
+            chain.append(id(value))
             hop = self.follow(value, self.file_of(value, file), path)
             if hop is None:
                 break
             value, file, path = hop
-            seen += 1
         return value, file, path
 
     def deref(self, value: Any, base: str | None = None) -> Any:
