@@ -58,7 +58,8 @@ def _dict_keys(node: tuple):
 
 def _field_targets(walker: Walker, node: tuple, field_spec: str | None) -> list[tuple[Any, tuple, tuple]]:
     """[(value, file, path)] the function runs on; a `$`-field may select several."""
-    if field_spec is None:
+    if field_spec is None or (type(node[VALUE]) not in (dict, list) and field_spec != "@key"):
+        # Spectral runs the function on the value itself when there is nothing to take a field of
         return [(node[VALUE], node[FILE], node[PATH], node)]
     if field_spec.startswith("$"):
         hits = walker.select(compile_path(field_spec), start=node)
@@ -154,7 +155,7 @@ class DocumentEngine:
                                          value=hit.value if hit.value is not None else value,
                                          description=rule.description, spectral=spectral)
                         dedup = (hfile, hpath, message)
-                        if dedup in emitted and len(rule.then) == 1:
+                        if dedup in emitted:  # identical results collapse, as in Spectral
                             continue
                         emitted.add(dedup)
                         out.findings.append(_finding(rule, message, self.doc.resolver.display(hfile), hpath,

@@ -202,9 +202,36 @@ def _compare(a: Any, b: Any, op: str) -> bool:
     return a >= b
 
 
+class _Constructor:
+    """`value.constructor` — rulesets test `@.enum.constructor.name === 'Array'`."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str):
+        self.name = name
+
+
+def _constructor_of(obj: Any) -> "_Constructor":
+    if isinstance(obj, bool):
+        return _Constructor("Boolean")
+    if isinstance(obj, (int, float)):
+        return _Constructor("Number")
+    if isinstance(obj, str):
+        return _Constructor("String")
+    if isinstance(obj, list):
+        return _Constructor("Array")
+    if isinstance(obj, _Regex):
+        return _Constructor("RegExp")
+    return _Constructor("Object")
+
+
 def _member(obj: Any, key: Any) -> Any:
     if obj is None or obj is UNDEFINED:
         raise _Fail()
+    if key == "constructor" and not (isinstance(obj, dict) and "constructor" in obj):
+        return _constructor_of(obj)
+    if isinstance(obj, _Constructor):
+        return obj.name if key == "name" else UNDEFINED
     if isinstance(obj, dict):
         if isinstance(key, float) and key == int(key):
             key = int(key)

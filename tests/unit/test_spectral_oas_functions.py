@@ -251,12 +251,13 @@ def test_unused_component():
         "paths": {"/a": {"get": {"responses": {"200": {"$ref": "#/components/responses/Ok"}}}}},
         "components": {
             "responses": {"Ok": {"content": {"a/b": {"schema": {"$ref": "#/components/schemas/Used"}}}}},
-            "schemas": {"Used": {}, "Unused": {}},
+            "schemas": {"Used": {}, "Unused": {}, "SelfOnly": {"items": {"$ref": "#/components/schemas/SelfOnly"}}},
             "securitySchemes": {"NotChecked": {}},
         },
     }
     assert run("oasUnusedComponent", doc) == [
-        ("Potential orphaned reusable object has been detected", ("components", "schemas", "Unused"))
+        ("Potential orphaned reusable object has been detected", ("components", "schemas", "Unused")),
+        ("Potential orphaned reusable object has been detected", ("components", "schemas", "SelfOnly")),
     ]
 
 
@@ -331,6 +332,25 @@ def test_oas2_x_example():
 
 
 # ------------------------------------------------------------------ document schema
+
+
+def test_nullable_without_type_is_ajvs_compile_error():
+    media = {"schema": {"type": "object", "properties": {"a": {"nullable": True}}}, "example": {"a": 1}}
+    doc = {"paths": {"/p": {"get": {"responses": {"200": {"content": {"a/json": media}}}}}}}
+    path = ("paths", "/p", "get", "responses", "200", "content", "a/json")
+    assert run("oasExample", media, EX_OPTS_MEDIA3, doc, path) == [('"nullable" cannot be used without "type"', ("example",))]
+
+
+def test_ajv_formats_uuid_and_js_regex():
+    schema = {"type": "string", "format": "uuid", "example": "not-a-uuid"}
+    doc = {"components": {"schemas": {"S": schema}}}
+    assert run("oasExample", schema, EX_OPTS_SCHEMA3, doc, ("components", "schemas", "S")) == [
+        ('"example" property must match format "uuid"', ("example",))
+    ]
+    # `\p` is an identity escape in a non-unicode JS regex: a valid pattern for AJV's "regex" format
+    doc = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {},
+           "components": {"schemas": {"N": {"type": "string", "pattern": "[\\p{Print}&&[^|:/]]+"}}}}
+    assert run("oasDocumentSchema", doc, fmt="oas3.0") == []
 
 
 def test_document_schema_oas30():

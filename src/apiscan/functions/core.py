@@ -375,6 +375,10 @@ def translate_js_regex(source: str, flags: str = "") -> str:
                 out.append(r"\[")
                 i += 1
                 continue
+            elif ch in "&~|" or (ch == "-" and i + 1 < n and source[i + 1] == "-"):
+                out.append("\\" + ch)  # literal in JS; Python reserves `&&`, `~~`, `||`, `--` for set operations
+                i += 1
+                continue
             out.append(ch)
             i += 1
             continue
@@ -770,7 +774,7 @@ def or_(target: Any, options: Any, ctx: Any):
 
 # =========================================================================== unreferencedReusableObject
 
-_REF_CACHE: list = [None, None]  # [document root, set of decoded local ref targets]
+_REF_CACHE: list = [None, None]  # [document root, {decoded local ref target: [source paths]}]
 
 
 def _percent_decode(text: str) -> str:
@@ -779,34 +783,46 @@ def _percent_decode(text: str) -> str:
     return unquote(text)
 
 
-def local_ref_targets(data: Any) -> set[str]:
-    """Every local `$ref` target in the document, decoded (`#/components/schemas/Pet`).
-
-    Spectral marks a reusable object as used when any `$ref` anywhere points exactly at it, even from
-    another unused object. One walk per document, cached on the root object.
+def local_ref_targets(data: Any) -> dict[str, list[tuple]]:
+    """Every local `$ref` target in the document, decoded (`#/components/schemas/Pet`), with the
+    paths of the objects that hold those `$ref`s. One walk per document, cached on the root object.
     """
     if _REF_CACHE[0] is data and _REF_CACHE[1] is not None:
         return _REF_CACHE[1]
-    found: set[str] = set()
-    stack = [data]
+    found: dict[str, list[tuple]] = {}
+    stack: list[tuple[Any, tuple]] = [(data, ())]
     seen: set[int] = set()
     while stack:
-        node = stack.pop()
+        node, path = stack.pop()
         if isinstance(node, dict):
             if id(node) in seen:
                 continue
             seen.add(id(node))
             ref = node.get("$ref")
             if isinstance(ref, str) and ref.startswith("#"):
-                found.add(_decode_fragment(_percent_decode(ref)))
-            stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
+                found.setdefault(_decode_fragment(_percent_decode(ref)), []).append(path)
+            stack.extend((v, path + (k,)) for k, v in node.items() if isinstance(v, (dict, list)))
         elif isinstance(node, list):
             if id(node) in seen:
                 continue
             seen.add(id(node))
-            stack.extend(v for v in node if isinstance(v, (dict, list)))
+            stack.extend((v, path + (i,)) for i, v in enumerate(node) if isinstance(v, (dict, list)))
     _REF_CACHE[0], _REF_CACHE[1] = data, found
     return found
+
+
+def is_referenced(refs: dict[str, list[tuple]], pointer: str, own_path: tuple) -> bool:
+    """Used when some `$ref` outside the object itself points exactly at it.
+
+    Spectral's reference graph does not count an object's references to itself (a recursive
+    schema that nothing else uses is still reported as unused).
+    """
+    n = len(own_path)
+    return any(src[:n] != own_path for src in refs.get(pointer, ()))
+
+
+def pointer_parts(pointer: str) -> tuple:
+    return tuple(_decode_fragment(p) for p in pointer.lstrip("#").split("/")[1:]) if pointer not in ("#", "") else ()
 
 
 _POINTER_FRAGMENT = re.compile(r"^#(?:/(?:[^~/]|~[01])*)*$")
@@ -829,10 +845,11 @@ def unreferenced_reusable_object(target: Any, options: Any, ctx: Any):
         )
     if not isinstance(target, dict):
         return None
-    used = local_ref_targets(ctx.data if ctx is not None else None)
+    refs = local_ref_targets(ctx.data if ctx is not None else None)
+    base = pointer_parts(location)
     hits = []
     for name in target:
-        if f"{location}/{name}" not in used:
+        if not is_referenced(refs, f"{location}/{name}", base + (name,)):
             hits.append(Hit("Potential orphaned reusable object has been detected", path=(name,)))
     return hits or None
 
@@ -970,6 +987,27 @@ class _Unresolvable(Exception):
     pass
 
 
+def _js_regex_ok(text: str) -> bool:
+    try:
+        JsRegex(text)
+        return True
+    except FunctionOptionsError:
+        return False
+
+
+# ajv-formats ("full") formats that jsonschema_rs does not check in every draft, AJV's way
+_AJV_FORMATS = {
+    "uuid": re.compile(r"^(?:urn:uuid:)?[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}\Z", re.I).match,
+    "duration": re.compile(r"^P(?!\Z)((\d+Y)?(\d+M)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?|(\d+W)?)\Z").match,
+    "json-pointer": re.compile(r"^(?:/(?:[^~/]|~0|~1)*)*\Z").match,
+    "json-pointer-uri-fragment": re.compile(r"^#(?:/(?:[a-z0-9_\-.!$&'()*+,;:=@]|%[0-9a-f]{2}|~0|~1)*)*\Z", re.I).match,
+    "relative-json-pointer": re.compile(r"^(?:0|[1-9][0-9]*)(?:#|(?:/(?:[^~/]|~0|~1)*)*)\Z").match,
+    "byte": re.compile(r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?\Z").match,
+    "regex": _js_regex_ok,
+}
+_FORMAT_CHECKS = {name: (lambda fn: (lambda value: bool(fn(value))))(fn) for name, fn in _AJV_FORMATS.items()}
+
+
 def _compiled(schema: Any, dialect: str) -> Any:
     if dialect == "auto":
         dialect = detect_dialect(schema) or "draft7"
@@ -979,7 +1017,8 @@ def _compiled(schema: Any, dialect: str) -> Any:
         _VALIDATOR_CACHE.move_to_end(key)
         return hit[1]
     try:
-        validator = _VALIDATORS[dialect](schema, validate_formats=True, retriever=_no_retrieval)
+        validator = _VALIDATORS[dialect](schema, validate_formats=True, retriever=_no_retrieval,
+                                         formats=_FORMAT_CHECKS)
     except jsonschema_rs.ValidationError as exc:
         text = str(exc).split("\n", 1)[0]
         if "registry" in text or "does not exist" in text or "Unresolvable" in text or "resolve" in text:

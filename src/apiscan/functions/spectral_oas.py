@@ -567,14 +567,14 @@ def oas_unused_component(target: Any, options: Any, ctx: Any):
     _no_options("oasUnusedComponent", options)
     if not isinstance(target, dict) or not isinstance(target.get("components"), dict):
         return None
-    used = core.local_ref_targets(ctx.data if ctx is not None else target)
+    refs = core.local_ref_targets(ctx.data if ctx is not None else target)
     hits = []
     for kind in ("schemas", "responses", "parameters", "examples", "requestBodies", "headers", "links", "callbacks"):
         group = target["components"].get(kind)
         if not isinstance(group, (dict, list)) or isinstance(group, list):
             continue
         for name in group:
-            if f"#/components/{kind}/{name}" not in used:
+            if not core.is_referenced(refs, f"#/components/{kind}/{name}", ("components", kind, name)):
                 hits.append(Hit("Potential orphaned reusable object has been detected", path=("components", kind, name)))
     return hits or None
 
@@ -626,10 +626,13 @@ def oas_schema_hits(target: Any, schema: Any, ctx: Any, all_errors: bool = False
         data = ctx.data if ctx is not None else None
         declared = data.get("jsonSchemaDialect") if isinstance(data, dict) else None
         dialect = _draft_from_dialect(declared) or "draft2020-12"
-    elif fmt == "oas3.0":
-        schema = _nullable_as_type(schema)
-    elif fmt == "oas2":
-        schema = _nullable_as_type(_x_nullable_to_nullable(schema))
+    try:
+        if fmt == "oas3.0":
+            schema = _nullable_as_type(schema)
+        elif fmt == "oas2":
+            schema = _nullable_as_type(_x_nullable_to_nullable(schema))
+    except core.SchemaCompileError as exc:
+        return [Hit(str(exc))]
     return core.schema_hits(target, schema, dialect, all_errors, ctx, prepare)
 
 
@@ -637,26 +640,40 @@ def _nullable_as_type(schema: Any, depth: int = 0) -> Any:
     """AJV's `nullable: true` lets null through a typed schema; jsonschema_rs needs it in `type`.
 
     The type error then reads `must be string,null`, which is what Spectral prints after its own
-    rewrite of AJV's message. Returns a copy only when something changes.
+    rewrite of AJV's message. AJV refuses `nullable` without `type`; so do we, with its message.
+    Only schema positions are visited; returns a copy only when something changes.
     """
-    if depth > 256:
+    if not isinstance(schema, dict) or depth > 256:
         return schema
-    if isinstance(schema, dict):
-        out = None
-        for key, value in schema.items():
+    out = None
+
+    def put(key: str, value: Any) -> None:
+        nonlocal out
+        if out is None:
+            out = dict(schema)
+        out[key] = value
+
+    for key, value in schema.items():
+        if key in _SCHEMA_KEYWORDS_LIST and isinstance(value, list):
+            items = [_nullable_as_type(v, depth + 1) for v in value]
+            if any(a is not b for a, b in zip(items, value)):
+                put(key, items)
+        elif key in _SCHEMA_KEYWORDS_SINGLE and isinstance(value, dict):
             new = _nullable_as_type(value, depth + 1)
             if new is not value:
-                out = dict(schema) if out is None else out
-                out[key] = new
-        node = out if out is not None else schema
-        if node.get("nullable") is True and isinstance(node.get("type"), str):
+                put(key, new)
+        elif key in _SCHEMA_KEYWORDS_MAP and isinstance(value, dict):
+            mapped = {k: _nullable_as_type(v, depth + 1) for k, v in value.items()}
+            if any(mapped[k] is not value[k] for k in value):
+                put(key, mapped)
+    node = out if out is not None else schema
+    if node.get("nullable") is True:
+        if "type" not in node:
+            raise core.SchemaCompileError('"nullable" cannot be used without "type"')
+        if isinstance(node.get("type"), str):
             node = dict(node) if node is schema else node
             node["type"] = [node["type"], "null"]
-        return node
-    if isinstance(schema, list):
-        items = [_nullable_as_type(v, depth + 1) for v in schema]
-        return items if any(a is not b for a, b in zip(items, schema)) else schema
-    return schema
+    return node
 
 
 @register("oasSchema")
