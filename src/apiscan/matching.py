@@ -11,7 +11,8 @@ Conventions (shared with the importers):
   *prefix*: the backend sees it followed by whatever came after the matched part. Otherwise it is
   a pattern of the same `match_kind` as the route.
 - Route precedence hints that have no field of their own live in `Route.tags` as
-  `regex_priority=<n>` (Kong).
+  `regex_priority=<n>` (Kong) and `flow_order=<n>` (Apigee: flows are tried in the order they
+  are written, and the first whose condition holds wins).
 """
 
 from __future__ import annotations
@@ -188,6 +189,131 @@ def compile_regex(pattern: str) -> re.Pattern | None:
         return None
 
 
+_CHAR_CANDIDATES = "a0A-_.~zZ9"
+_CATEGORY_CHARS = {"CATEGORY_DIGIT": "0", "CATEGORY_NOT_DIGIT": "a", "CATEGORY_WORD": "a",
+                   "CATEGORY_NOT_WORD": "-", "CATEGORY_SPACE": " ", "CATEGORY_NOT_SPACE": "a"}
+MAX_REGEX_EXAMPLES = 16
+
+
+def _in_set(members, ch: str) -> bool:
+    """Whether a character belongs to a parsed character class (without its NEGATE marker)."""
+    for op, arg in members:
+        name = str(op)
+        if name == "LITERAL" and chr(arg) == ch:
+            return True
+        if name == "RANGE" and arg[0] <= ord(ch) <= arg[1]:
+            return True
+        if name == "CATEGORY" and re.fullmatch(
+                {"CATEGORY_DIGIT": r"\d", "CATEGORY_NOT_DIGIT": r"\D", "CATEGORY_WORD": r"\w",
+                 "CATEGORY_NOT_WORD": r"\W", "CATEGORY_SPACE": r"\s", "CATEGORY_NOT_SPACE": r"\S"}.get(str(arg), "(?!)"),
+                ch):
+            return True
+    return False
+
+
+def _class_char(members) -> str | None:
+    members = list(members)
+    if members and str(members[0][0]) == "NEGATE":
+        rest = members[1:]
+        return next((c for c in _CHAR_CANDIDATES if not _in_set(rest, c)), None)
+    for op, arg in members:
+        name = str(op)
+        if name == "LITERAL":
+            return chr(arg)
+        if name == "RANGE":
+            return chr(arg[0])
+        if name == "CATEGORY" and str(arg) in _CATEGORY_CHARS:
+            return _CATEGORY_CHARS[str(arg)]
+    return None
+
+
+def _expand(items, depth: int = 0) -> list[str] | None:
+    """A few strings a parsed regex can produce (None when a construct cannot be produced)."""
+    if depth > 50:
+        return None
+    out = [""]
+    for op, arg in items:
+        name = str(op)
+        if name == "LITERAL":
+            alts = [chr(arg)]
+        elif name == "NOT_LITERAL":
+            alts = ["a" if chr(arg) != "a" else "b"]
+        elif name == "ANY":
+            alts = ["a"]
+        elif name == "IN":
+            ch = _class_char(arg)
+            if ch is None:
+                return None
+            alts = [ch]
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            low, high, sub = arg
+            inner = _expand(sub, depth + 1)
+            if not inner:
+                return None
+            counts = [low] + ([low + 1] if high is not None and high > low and low < 50 else [])
+            if low > 200:
+                return None
+            alts = [inner[0] * n for n in counts]
+        elif name in ("SUBPATTERN", "ATOMIC_GROUP"):
+            alts = _expand(arg[-1] if name == "SUBPATTERN" else arg, depth + 1)
+            if alts is None:
+                return None
+        elif name == "BRANCH":
+            alts = []
+            for branch in arg[1]:
+                got = _expand(branch, depth + 1)
+                if got:
+                    alts.extend(got)
+            if not alts:
+                return None
+        elif name in ("AT", "ASSERT", "ASSERT_NOT"):
+            alts = [""]
+        else:  # back-references, conditionals: not produced
+            return None
+        out = [a + b for a in out for b in alts][:MAX_REGEX_EXAMPLES]
+    return out
+
+
+@lru_cache(maxsize=4096)
+def regex_examples(pattern: str) -> tuple[str, ...]:
+    """Request paths the route regex really matches (each checked against the regex itself).
+
+    Why: spec parameters are tried with a few sample values, which misses routes that only take
+    a shaped value (`/sku/[A-Z]{3}-\d{4}`). Producing paths from the regex and asking whether the
+    spec template can produce them answers the real question: does the route catch some
+    requests of that operation?
+    """
+    rx = compile_regex(pattern)
+    if rx is None:
+        return ()
+    try:
+        from re import _parser as sre_parse  # Python 3.11+
+    except ImportError:  # pragma: no cover
+        import sre_parse  # type: ignore[no-redef]
+    try:
+        parsed = sre_parse.parse(rx.pattern)
+    except Exception:
+        return ()
+    produced = _expand(list(parsed)) or []
+    return tuple(dict.fromkeys(e for e in produced if e.startswith("/") and rx.match(e)))
+
+
+def _regex_serves(pattern: str, template: str) -> bool:
+    rx = compile_regex(pattern)
+    if rx is None:
+        return False
+    if any(rx.match(s) for s in _samples(template)):
+        return True
+    spec_rx = _spec_regex(template)
+    tokens = _spec_tokens(template)
+    for example in regex_examples(pattern):
+        if spec_rx.fullmatch(example):
+            return True
+        if rx.match(example + "/a") and rx.match(example + "a") and _prefix_fits(example, tokens):
+            return True  # not anchored at the end: the template's longer paths match too
+    return False
+
+
 # --------------------------------------------------------------------------- prefix routes
 
 
@@ -240,8 +366,7 @@ def pattern_serves(kind: str, pattern: str, template: str) -> bool:
     if kind == "prefix":
         return _prefix_fits(pattern or "/", _spec_tokens(template))
     if kind == "regex":
-        rx = compile_regex(pattern)
-        return rx is not None and any(rx.match(s) for s in _samples(template))
+        return _regex_serves(pattern, template)
     if kind in ("template", "apigee-matchespath"):
         return _segments_cover(_route_segments(kind, pattern), _as_segments(template, True))
     return False
@@ -326,12 +451,15 @@ def precedence_key(route: Route, vendor: str) -> tuple:
     """Sort key: the route a gateway tries first sorts first.
 
     Kong: routes with more conditions (methods, hosts) first, then regex paths by
-    `regex_priority`, then prefix paths longest first. Template gateways (AWS, Azure, Apigee):
+    `regex_priority`, then prefix paths longest first. Apigee: the order of the flows
+    (`flow_order` tag; the fall-through that no flow matched comes last). Template gateways (AWS, Azure, Apigee):
     segment by segment, a literal beats a `{param}` beats a greedy `{proxy+}`/`**`, and an
     explicit method beats ANY.
     """
     conditions = int(method_set(route.methods) is not None) + int(bool(route.hosts))
     kind = route.match_kind
+    if vendor == "apigee":  # flows in written order; the first whose condition holds runs
+        return (0, (_tag_int(route, "flow_order"),))
     if kind in ("template", "apigee-matchespath"):
         rank = {"lit": 0, "mixed": 1, "glob": 1, "one": 2, "many": 3, "any": 4}
         seg_key = tuple(rank[k] for k, _ in _route_segments(kind, route.path))

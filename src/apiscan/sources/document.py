@@ -10,7 +10,6 @@ Why our own loader:
 
 from __future__ import annotations
 
-import bisect
 import json
 import re
 from dataclasses import dataclass, field
@@ -228,23 +227,22 @@ class JsonSourceMap(SourceMap):
     _decoder = json.JSONDecoder()
     _ws = re.compile(r"[ \t\n\r]*")
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, data: Any = None):
         self.text = text
-        self._newlines: list[int] | None = None
+        self.data = data  # the parsed value: its key order is the text's, which lets us search forward only
         self._cache: dict[tuple, tuple[int, int]] = {}
 
-    def _line_col(self, offset: int) -> tuple[int, int]:
-        if self._newlines is None:
-            # the offsets of every newline, found by str.find in C (faster than a regex)
-            text, out, find = self.text, [], self.text.find
-            i = find("\n")
-            while i >= 0:
-                out.append(i)
-                i = find("\n", i + 1)
-            self._newlines = out
-        line = bisect.bisect_left(self._newlines, offset)
-        start = self._newlines[line - 1] + 1 if line > 0 else 0
-        return line + 1, offset - start + 1
+    def _line_cols(self, offsets: dict[tuple, int]) -> dict[tuple, tuple[int, int]]:
+        """Line and column of many offsets with one forward pass of str.count (C speed), instead of
+        a table of every newline in the file."""
+        text = self.text
+        out: dict[tuple, tuple[int, int]] = {}
+        line, prev = 1, 0
+        for path, off in sorted(offsets.items(), key=lambda kv: kv[1]):
+            line += text.count("\n", prev, off)
+            prev = off
+            out[path] = (line, off - (text.rfind("\n", 0, off) + 1) + 1)
+        return out
 
     def position(self, path: tuple) -> tuple[int, int] | None:
         return self.positions([path]).get(path)
@@ -262,13 +260,14 @@ class JsonSourceMap(SourceMap):
                 self._scan(self._skip_ws(0), trie, (), found)
             except (ValueError, IndexError):  # text changed under us or not JSON: best effort
                 pass
+            offsets: dict[tuple, int] = {}
             for p in wanted:
                 # the deepest located prefix: a missing key points at its closest existing parent
                 q = p
                 while q not in found and q:
                     q = q[:-1]
-                off = found.get(q, self._skip_ws(0))
-                self._cache[p] = self._line_col(off)
+                offsets[p] = found.get(q, self._skip_ws(0))
+            self._cache.update(self._line_cols(offsets))
         return {p: self._cache[p] for p in paths}
 
     def _skip_ws(self, idx: int) -> int:
@@ -278,11 +277,75 @@ class JsonSourceMap(SourceMap):
         _, end = self._decoder.raw_decode(self.text, idx)
         return end
 
-    def _scan(self, idx: int, trie: dict, prefix: tuple, found: dict) -> int:
+    def _fast_object(self, idx: int, trie: dict, prefix: tuple, found: dict, need_end: bool) -> int | None:
+        """Pretty-printed JSON (one key per line, as most generators write it): find each wanted
+        key by its exact indentation with str.find instead of walking every sibling. Returns the
+        index after the closing brace, or None when the layout does not allow it."""
+        text = self.text
+        if not text.startswith("\n", idx + 1):
+            return None
+        first = idx + 2
+        child = first
+        while child < len(text) and text[child] == " ":
+            child += 1
+        if child >= len(text) or text[child] != '"':
+            return None
+        indent = child - first
+        line_start = text.rfind("\n", 0, idx) + 1
+        own = 0
+        while text[line_start + own] == " ":
+            own += 1
+        if own >= indent:
+            return None
+        node = self._data_at(prefix)
+        if not isinstance(node, dict):
+            return None
+        lead = "\n" + " " * indent
+        start = idx
+        for key in [k for k in node if k in trie]:  # in text order: every search starts where the last ended
+            sub = trie[key]
+            pos = -1
+            for spelled in (json.dumps(key, ensure_ascii=False), json.dumps(key)):
+                pos = text.find(lead + spelled + ":", start)
+                if pos >= 0:
+                    break
+            if pos < 0:
+                return None  # written in a way we do not predict: let the exact scan do this object
+            start = pos + 1
+            key_start = pos + len(lead)
+            path = prefix + (key,)
+            found[path] = key_start
+            if sub:
+                value = self._skip_ws(text.index(":", key_start + len(spelled) - 1) + 1)
+                self._scan(value, sub, path, found, need_end=False)
+                found[path] = key_start
+        if not need_end:
+            return -1
+        # the keys we searched for exist in this object, so no bound was needed above; the end
+        # (for a caller that goes on scanning after this value) is its closing brace's line
+        end = text.find("\n" + " " * own + "}", start)
+        return -1 if end < 0 else end + own + 2
+
+    def _data_at(self, prefix: tuple) -> Any:
+        node = self.data
+        for part in prefix:
+            if isinstance(node, dict):
+                node = node.get(part)
+            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+                node = node[part]
+            else:
+                return None
+        return node
+
+    def _scan(self, idx: int, trie: dict, prefix: tuple, found: dict, need_end: bool = True) -> int:
         text = self.text
         found[prefix] = idx
         ch = text[idx]
         if ch == "{":
+            if self.data is not None:
+                fast = self._fast_object(idx, trie, prefix, found, need_end)
+                if fast is not None and (fast >= 0 or not need_end):
+                    return fast
             idx = self._skip_ws(idx + 1)
             if text[idx] == "}":
                 return idx + 1
@@ -347,7 +410,7 @@ class LoadedDocument:
     @property
     def source_map(self) -> SourceMap:
         if self._map is None:
-            self._map = YamlSourceMap(self._positions) if self.syntax == "yaml" else JsonSourceMap(self.text)
+            self._map = YamlSourceMap(self._positions) if self.syntax == "yaml" else JsonSourceMap(self.text, self.data)
         return self._map
 
 

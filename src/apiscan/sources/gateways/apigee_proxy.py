@@ -336,7 +336,7 @@ class ProxyBuilder:
             if not flow.condition:
                 route = Route(id=rid, name=flow.name, path=_join(ep.base_path, ""), match_kind="prefix",
                               source=SourceRef(ep.file, f"/ProxyEndpoint/Flows/Flow[{i + 1}]"))
-                route.tags.append("apigee:unconditional-flow")
+                route.tags += ["apigee:unconditional-flow", f"flow_order={i + 1}"]
                 specs.append(_RouteSpec(route, None, flow))
                 catch_all = True
                 break
@@ -346,7 +346,7 @@ class ProxyBuilder:
             except ConditionError as exc:
                 route = Route(id=rid, name=flow.name, path=_join(ep.base_path, ""), match_kind="unknown",
                               source=SourceRef(ep.file, f"/ProxyEndpoint/Flows/Flow[{i + 1}]/Condition"))
-                route.tags.append(f"condition not understood: {exc}")
+                route.tags += [f"condition not understood: {exc}", f"flow_order={i + 1}"]
                 self.errors.append((ep.file, route.source.pointer, f"flow {flow.name!r}: condition not understood ({exc})"))
                 specs.append(_RouteSpec(route, None, flow))
                 continue
@@ -355,7 +355,7 @@ class ProxyBuilder:
                 route = Route(id=rid if len(matches) == 1 else f"{rid}#{j + 1}", name=flow.name, path=path,
                               match_kind=kind, methods=list(fm.methods),
                               source=SourceRef(ep.file, f"/ProxyEndpoint/Flows/Flow[{i + 1}]/Condition"))
-                route.tags += [f"condition: {scrub_literals(o)}" for o in fm.other]
+                route.tags += [f"condition: {scrub_literals(o)}" for o in fm.other] + [f"flow_order={i + 1}"]
                 route.upstream_path = suffix
                 specs.append(_RouteSpec(route, exact, flow))
         if not conditional_seen and not catch_all:
@@ -370,7 +370,7 @@ class ProxyBuilder:
                 route = Route(id=f"{self.pb.name}/{ep.name}/(no flow matched)", name="fall-through",
                               path=_join(ep.base_path, ""), match_kind="prefix",
                               source=SourceRef(ep.file, "/ProxyEndpoint/Flows"))
-                route.tags.append("apigee:fall-through")
+                route.tags += ["apigee:fall-through", f"flow_order={len(ep.flows) + 1}"]  # after every flow
                 specs.append(_RouteSpec(route, None, None))
         for spec in specs:
             self._fill(api, ep, spec, protocols, extra_hosts)
