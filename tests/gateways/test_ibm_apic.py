@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from apiscan.sources.gateways import ibm_apic
-from apiscan.sources.gateways.base import FileSet
+from gateway_harness import import_folder
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "fixtures" / "gateways" / "ibm-apic"
@@ -17,14 +17,7 @@ CORPUS = SHARED / "corpus" / "ibm-apiconnect"
 
 
 def run(root: Path):
-    fs = FileSet(root, sorted(p for p in root.rglob("*") if p.is_file()))
-    bundles = ibm_apic.IMPORTER.claim(fs)
-    gateways, errors = [], []
-    for b in bundles:
-        r = ibm_apic.IMPORTER.load(b, fs)
-        gateways += r.gateways
-        errors += r.errors
-    return bundles, gateways, errors, fs
+    return import_folder(ibm_apic.IMPORTER, root)
 
 
 @pytest.fixture(scope="module")

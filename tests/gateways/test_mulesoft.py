@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from apiscan.sources.gateways import mulesoft
-from apiscan.sources.gateways.base import FileSet
+from gateway_harness import import_folder
 from apiscan.sources.gateways.raml import load_raml
 
 REPO = Path(__file__).resolve().parents[2]
@@ -18,14 +18,7 @@ CORPUS = SHARED / "corpus" / "mulesoft-raml"
 
 
 def run(root: Path):
-    fs = FileSet(root, sorted(p for p in root.rglob("*") if p.is_file()))
-    bundles = mulesoft.IMPORTER.claim(fs)
-    gateways, errors = [], []
-    for b in bundles:
-        r = mulesoft.IMPORTER.load(b, fs)
-        gateways += r.gateways
-        errors += r.errors
-    return bundles, gateways, errors, fs
+    return import_folder(mulesoft.IMPORTER, root)
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from apiscan.sources.gateways import webmethods
-from apiscan.sources.gateways.base import FileSet
+from gateway_harness import import_folder
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "fixtures" / "gateways" / "webmethods"
@@ -17,14 +17,7 @@ CORPUS = SHARED / "corpus" / "webmethods"
 
 
 def run(root: Path):
-    fs = FileSet(root, sorted(p for p in root.rglob("*") if p.is_file()))
-    bundles = webmethods.IMPORTER.claim(fs)
-    gateways, errors = [], []
-    for b in bundles:
-        r = webmethods.IMPORTER.load(b, fs)
-        gateways += r.gateways
-        errors += r.errors
-    return bundles, gateways, errors, fs
+    return import_folder(webmethods.IMPORTER, root)
 
 
 @pytest.fixture(scope="module")

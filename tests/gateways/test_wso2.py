@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from apiscan.sources.gateways import wso2
-from apiscan.sources.gateways.base import FileSet
+from gateway_harness import import_folder
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "fixtures" / "gateways" / "wso2"
@@ -17,14 +17,7 @@ CORPUS = SHARED / "corpus" / "wso2-apictl"
 
 
 def run(root: Path):
-    fs = FileSet(root, sorted(p for p in root.rglob("*") if p.is_file()))
-    bundles = wso2.IMPORTER.claim(fs)
-    gateways, errors = [], []
-    for b in bundles:
-        r = wso2.IMPORTER.load(b, fs)
-        gateways += r.gateways
-        errors += r.errors
-    return bundles, gateways, errors, fs
+    return import_folder(wso2.IMPORTER, root)
 
 
 @pytest.fixture(scope="module")
