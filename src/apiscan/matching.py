@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from apiscan.models.gateway import Route
 
@@ -79,11 +79,21 @@ def _spec_tokens(template: str) -> list[tuple[str, str]]:
     return tokens
 
 
-def _samples(template: str) -> list[str]:
-    """Concrete paths standing for a spec template, one per sample parameter value."""
+def _samples(template: str, declared: Mapping[str, Sequence[str]] | None = None) -> list[str]:
+    """Concrete paths standing for a spec template: one per generic sample value, then the
+    values the spec itself declares for its parameters (example, enum, pattern), if any."""
     if not _PARAM.search(template):
         return [template]
-    return [_PARAM.sub(value, template) for value in _SAMPLES]
+    out = [_PARAM.sub(value, template) for value in _SAMPLES]
+    if declared:
+        names = [m.group(0)[1:-1] for m in _PARAM.finditer(template)]
+        rounds = max((len(declared.get(n) or ()) for n in names), default=0)
+        for i in range(min(rounds, 8)):
+            def value(m: re.Match, i: int = i) -> str:
+                values = declared.get(m.group(0)[1:-1]) or ()
+                return values[i % len(values)] if values else _SAMPLES[0]
+            out.append(_PARAM.sub(value, template))
+    return out
 
 
 @lru_cache(maxsize=4096)
@@ -271,17 +281,18 @@ def _expand(items, depth: int = 0) -> list[str] | None:
         else:  # back-references, conditionals: not produced
             return None
         out = [a + b for a in out for b in alts][:MAX_REGEX_EXAMPLES]
+        if any(len(x) > MAX_PATTERN_CHARS for x in out):
+            return None  # nested repeats of an untrusted pattern: not worth producing
     return out
 
 
 @lru_cache(maxsize=4096)
-def regex_examples(pattern: str) -> tuple[str, ...]:
-    """Request paths the route regex really matches (each checked against the regex itself).
+def pattern_examples(pattern: str) -> tuple[str, ...]:
+    """A few strings a regex really matches (`re.search`), each checked against the regex.
 
-    Why: spec parameters are tried with a few sample values, which misses routes that only take
-    a shaped value (`/sku/[A-Z]{3}-\d{4}`). Producing paths from the regex and asking whether the
-    spec template can produce them answers the real question: does the route catch some
-    requests of that operation?
+    Why: a spec parameter's `pattern` says which values it takes (`^[A-Z]{3}-[0-9]{4}$`); a route
+    regex written for those values (`/sku/[A-Z]{3}-\\d{4}`) catches none of the generic samples,
+    but does catch the values the spec declares.
     """
     rx = compile_regex(pattern)
     if rx is None:
@@ -295,23 +306,7 @@ def regex_examples(pattern: str) -> tuple[str, ...]:
     except Exception:
         return ()
     produced = _expand(list(parsed)) or []
-    return tuple(dict.fromkeys(e for e in produced if e.startswith("/") and rx.match(e)))
-
-
-def _regex_serves(pattern: str, template: str) -> bool:
-    rx = compile_regex(pattern)
-    if rx is None:
-        return False
-    if any(rx.match(s) for s in _samples(template)):
-        return True
-    spec_rx = _spec_regex(template)
-    tokens = _spec_tokens(template)
-    for example in regex_examples(pattern):
-        if spec_rx.fullmatch(example):
-            return True
-        if rx.match(example + "/a") and rx.match(example + "a") and _prefix_fits(example, tokens):
-            return True  # not anchored at the end: the template's longer paths match too
-    return False
+    return tuple(dict.fromkeys(e for e in produced if rx.search(e)))
 
 
 # --------------------------------------------------------------------------- prefix routes
@@ -358,15 +353,18 @@ def route_matches(route: Route, method: str, path: str) -> bool:
     return method_matches(route.methods, method) and pattern_matches(route.match_kind, route.path, path)
 
 
-def pattern_serves(kind: str, pattern: str, template: str) -> bool:
-    """Whether a route pattern catches the requests of a spec path template."""
+def pattern_serves(kind: str, pattern: str, template: str,
+                   samples: Mapping[str, Sequence[str]] | None = None) -> bool:
+    """Whether a route pattern catches the requests of a spec path template (`samples`: values
+    the spec declares for its path parameters, tried against regex routes)."""
     template = _normalise(template)
     if kind == "exact":
         return _spec_regex(template).fullmatch(pattern) is not None or pattern.rstrip("/") == template.rstrip("/")
     if kind == "prefix":
         return _prefix_fits(pattern or "/", _spec_tokens(template))
     if kind == "regex":
-        return _regex_serves(pattern, template)
+        rx = compile_regex(pattern)
+        return rx is not None and any(rx.match(s) for s in _samples(template, samples))
     if kind in ("template", "apigee-matchespath"):
         return _segments_cover(_route_segments(kind, pattern), _as_segments(template, True))
     return False
@@ -410,28 +408,30 @@ def shared_literal(kind: str, pattern: str, template: str) -> int:
 
 
 def served_via(route: Route, method: str, spec_path_template: str,
-               spec_base_paths: Sequence[str] = ("",)) -> ServedVia | None:
+               spec_base_paths: Sequence[str] = ("",),
+               samples: Mapping[str, Sequence[str]] | None = None) -> ServedVia | None:
     """The first way this route serves `method spec_path_template`, or None."""
     if not method_matches(route.methods, method):
         return None
     bases = list(spec_base_paths) or [""]
     for base in bases:
         full = join_paths(base, spec_path_template)
-        if route.path and pattern_serves(route.match_kind, route.path, full):
+        if route.path and pattern_serves(route.match_kind, route.path, full, samples):
             return ServedVia("client", shared_literal(route.match_kind, route.path, full), base)
     if route.upstream_path:
         kind = "prefix" if route.strip_prefix else route.match_kind
         for base in bases:
             full = join_paths(base, spec_path_template)
-            if pattern_serves(kind, route.upstream_path, full):
+            if pattern_serves(kind, route.upstream_path, full, samples):
                 return ServedVia("upstream", shared_literal(kind, route.upstream_path, full), base)
     return None
 
 
 def operation_served_by(route: Route, method: str, spec_path_template: str,
-                        spec_base_paths: Sequence[str] = ("",)) -> bool:
+                        spec_base_paths: Sequence[str] = ("",),
+                        samples: Mapping[str, Sequence[str]] | None = None) -> bool:
     """Whether the route catches the spec operation (client-facing or upstream side)."""
-    return served_via(route, method, spec_path_template, spec_base_paths) is not None
+    return served_via(route, method, spec_path_template, spec_base_paths, samples) is not None
 
 
 # --------------------------------------------------------------------------- precedence

@@ -123,6 +123,9 @@ def api_policies(api: Any, gateway: Any) -> list[Policy]:
     return out
 
 
+PRODUCT_LIMITS_ON_ROUTES = "product_limits_on_routes"  # Gateway.attributes flag set by importers
+
+
 def _products_of(api: Any, gateway: Any) -> list[Any]:
     names = set(api.products)
     return [p for p in gateway.products if p.id in names or p.name in names or api.id in p.apis
@@ -383,7 +386,11 @@ def route_has_rate_limit(target, options, ctx):
     per_caller_only = set(_list_option(options, "ignoreScopes", ["consumer", "consumer-group"]))
     policies = list(route_policies(target))
     api, gateway = getattr(target, "api", None), getattr(target, "gateway", None)
-    if api is not None and gateway is not None:
+    # Importers that already put product limits on the routes they really reach say so: an AWS
+    # usage plan meters only API-key methods, an APIM product policy is dropped by an API policy
+    # without <base/>, an Apigee product quota counts only through a Quota step. Adding the
+    # products' policies again would undo exactly those rules.
+    if api is not None and gateway is not None and not gateway.attributes.get(PRODUCT_LIMITS_ON_ROUTES):
         for product in _products_of(api, gateway):
             policies.extend(product.policies)
     limits = [p for p in _enabled(policies, ("rate-limit", "quota")) if p.scope not in per_caller_only]
@@ -1019,11 +1026,17 @@ def _dropped_global_policies(gateway: Any, sections: set[str]) -> Iterator[Hit]:
 
 
 def _cutting_document(route: Route) -> Location | None:
-    """The policy document that dropped its parents: the highest level whose own policies survive."""
-    for scope in ("product", "api", "operation"):
-        for p in route.policies:
-            if p.scope == scope and p.source is not None and p.source.file:
-                return Location(file=p.source.file)
+    """The policy document that dropped its parents: the highest level whose own policies survive.
+
+    Policies read from a policy document carry their `section`; the others (APIM's subscription
+    key, which comes from apiInformation.json) are only a fallback, or the finding would name a
+    file that holds no policy at all."""
+    for from_document in (True, False):
+        for scope in ("product", "api", "operation"):
+            for p in route.policies:
+                if p.scope == scope and p.source is not None and p.source.file and (
+                        not from_document or "section" in p.detail):
+                    return Location(file=p.source.file)
     return None
 
 

@@ -75,6 +75,8 @@ def _limit_text(p: Policy) -> str:
     text = f"{count:g}/{unit}" if isinstance(count, float) else f"{count}/{unit}"
     if p.scope in ("consumer-group", "consumer", "product") or p.conditional:
         text += f" ({p.scope})"
+    if p.detail.get("limits_from_product"):
+        text += " (product's limit when set)"  # Apigee Quota countRef: the written count is the fallback
     return text
 
 

@@ -142,6 +142,30 @@ class Landscape:
                     yield ScopeItem(ConsumerView(consumer, gw, self), Subject("consumer", f"{gw.id}/{consumer.id}", consumer.name or consumer.id),
                                     _location(consumer.source, gw_file), gw)
 
+    @staticmethod
+    def _credential_kinds(gateway: Gateway, consumer: Consumer) -> set[str]:
+        """Auth kinds a consumer's credentials pass. An Apigee app's consumer key is both the API
+        key VerifyAPIKey checks and the OAuth client id, so it counts for both."""
+        kinds = set()
+        for cred in consumer.credentials:
+            if cred.kind == "oauth2-client":
+                kinds.add("oauth2")
+                if gateway.vendor == "apigee":
+                    kinds.add("api-key")
+            else:
+                kinds.add(cred.kind)
+        return kinds
+
+    @staticmethod
+    def _anonymous_consumers(gateway: Gateway) -> set[str]:
+        """Consumers named as the `anonymous` fallback of some optional auth (Kong)."""
+        names: set[str] = set()
+        for _, route in gateway.routes():
+            for p in route.policies:
+                if p.kind == "auth" and p.optional and isinstance(p.detail.get("anonymous"), str):
+                    names.add(p.detail["anonymous"])
+        return names
+
     def consumers_of(self, gateway: Gateway, api: GatewayApi, route: Route) -> list[Consumer] | None:
         """Consumers able to call a route; None when anyone can (no effective authentication)."""
         if not route.has_effective_auth():
@@ -152,15 +176,18 @@ class Landscape:
             if p.kind == "acl" and p.enabled and isinstance(p.detail.get("allow"), list):
                 allow.update(str(g) for g in p.detail["allow"])
         rest_id = api.attributes.get("rest_api_id", "")
+        anonymous = self._anonymous_consumers(gateway)
         out = []
         for c in gateway.consumers:
             if c.status == "disabled":
                 continue
+            if not c.credentials and {c.id, c.name} & anonymous:
+                continue  # the identity optional auth gives callers without a key: it never signs in here
             if gateway.vendor == "aws":
                 if "api-key" not in auth_kinds or (rest_id and c.apis and
                                                    not any(a.startswith(rest_id + "/") for a in c.apis)):
                     continue
-            elif c.credentials and not ({cr.kind.replace("oauth2-client", "oauth2") for cr in c.credentials} & auth_kinds):
+            elif c.credentials and not (self._credential_kinds(gateway, c) & auth_kinds):
                 continue
             elif c.apis and api.id not in c.apis and api.name not in c.apis:
                 continue

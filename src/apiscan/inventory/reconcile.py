@@ -10,7 +10,8 @@ the longest prefix), so a catch-all behind specific routes is still reported as 
 
 Results: shadow routes (no spec operation; CORS preflight mocks, terminated routes and routes whose
 pattern cannot be evaluated are listed apart), orphan specs (no route serves them), unrouted
-operations (in a deployed spec, but no route reaches them).
+operations (in a deployed spec, but no route reaches them — an operation whose winning route is
+terminated by the gateway, such as an Apigee catch-all flow raising 404, is unrouted too).
 """
 
 from __future__ import annotations
@@ -138,7 +139,7 @@ def _matches(spec: SpecRecord, api: GatewayApi, extra_bases: list[str]) -> list[
     out = []
     for op in spec.operations:
         for route in api.routes:
-            via = served_via(route, op.method, op.path, bases)
+            via = served_via(route, op.method, op.path, bases, op.param_samples)
             if via is not None:
                 out.append((op, route, via.specificity))
     return out
@@ -153,10 +154,15 @@ def reconcile(gateways: list[Gateway], specs: list[SpecRecord]) -> Reconciliatio
     carried_specs = {api.spec_file for gw in gateways for api in gw.apis if api.spec_file}
     index = _LiteralIndex(gateways)
     api_hosts = {id(api): _api_hosts(api) for gw in gateways for api in gw.apis}
+    known_hosts = set().union(*api_hosts.values()) if api_hosts else set()
     for spec in specs:
         candidates = index.candidates(spec)
         for op in spec.operations:
             result.operation_routes[op.key] = []
+        # A spec whose servers name a host some gateway API uses says which APIs it describes:
+        # it is not also linked by path to an API that only ever talks to other hosts
+        # (two backends both under `/api` are not the same service).
+        names_known_host = bool(set(spec.hosts) & known_hosts)
         for gw in gateways:
             for api in gw.apis:
                 carried = api.spec_file == spec.file
@@ -165,6 +171,8 @@ def reconcile(gateways: list[Gateway], specs: list[SpecRecord]) -> Reconciliatio
                 host_link = bool(spec.hosts) and bool(set(spec.hosts) & api_hosts[id(api)])
                 if not carried and not host_link and id(api) not in candidates:
                     continue  # cannot link by path (needs two shared literal characters): skip the matching
+                if not carried and not host_link and names_known_host and api_hosts[id(api)]:
+                    continue  # the spec belongs to another host
                 extra = [api.base_path, *api.attributes.get("alt_base_paths", [])] if carried else []
                 matches = _matches(spec, api, extra)
                 if not matches:
@@ -183,6 +191,8 @@ def reconcile(gateways: list[Gateway], specs: list[SpecRecord]) -> Reconciliatio
                     by_op.setdefault(op.key, []).append(route)
                 for op_key, routes in by_op.items():
                     for route in winning_routes(routes, gw.vendor):
+                        if _excluded(route) == "terminated":
+                            continue  # the gateway answers itself (RaiseFault, request-termination): not reached
                         if op_key not in route.spec_operations:
                             route.spec_operations.append(op_key)
                             result.operation_routes[op_key].append(_ref(gw, api, route))

@@ -23,6 +23,9 @@ class SpecOperation:
     summary: str = ""
     deprecated: bool = False
     line: int | None = None
+    # values the spec declares for each path parameter (example, enum, pattern): what a regex
+    # route written for shaped values (`[A-Z]{3}-\d{4}`) is tried with
+    param_samples: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
@@ -80,6 +83,66 @@ def _hosts(data: dict, fmt: str) -> list[str]:
     return out
 
 
+MAX_DECLARED_SAMPLES = 4
+
+
+def _scalar(value) -> str | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (str, int, float)):
+        text = str(value)
+        return text if text and "/" not in text and len(text) <= 200 else None
+    return None
+
+
+def _declared_values(param: dict, schema: dict) -> tuple[str, ...]:
+    """Values a path parameter is documented to take: examples, enum, then its pattern."""
+    from apiscan.matching import pattern_examples
+
+    out: list[str] = []
+    for value in (param.get("example"), schema.get("example"), schema.get("default")):
+        if (v := _scalar(value)) is not None:
+            out.append(v)
+    examples = param.get("examples")
+    if isinstance(examples, dict):
+        for ex in list(examples.values())[:MAX_DECLARED_SAMPLES]:
+            if isinstance(ex, dict) and (v := _scalar(ex.get("value"))) is not None:
+                out.append(v)
+    for value in (schema.get("enum") if isinstance(schema.get("enum"), list) else [])[:MAX_DECLARED_SAMPLES]:
+        if (v := _scalar(value)) is not None:
+            out.append(v)
+    pattern = schema.get("pattern")
+    if isinstance(pattern, str) and len(pattern) <= 500:
+        out.extend(e for e in pattern_examples(pattern) if e and "/" not in e)
+    return tuple(dict.fromkeys(out))[:MAX_DECLARED_SAMPLES]
+
+
+def _param_samples(doc, template: str, op: dict) -> dict[str, tuple[str, ...]]:
+    """Declared values of the path parameters of one operation (path-level and operation-level,
+    following local `$ref`s); never fails: samples only sharpen regex matching."""
+    deref = getattr(getattr(doc, "resolver", None), "deref", lambda x: x)
+    try:
+        item = doc.data["paths"][template]
+        item = deref(item) if isinstance(item, dict) else {}
+        params = list(item.get("parameters") or []) + list(op.get("parameters") or [])
+    except Exception:
+        return {}
+    out: dict[str, tuple[str, ...]] = {}
+    for raw in params[:50]:
+        try:
+            param = deref(raw) if isinstance(raw, dict) else None
+            if not isinstance(param, dict) or param.get("in") != "path" or not isinstance(param.get("name"), str):
+                continue
+            schema = param.get("schema", param)  # OpenAPI 2 puts the schema keywords on the parameter
+            schema = deref(schema) if isinstance(schema, dict) else {}
+            values = _declared_values(param, schema if isinstance(schema, dict) else {})
+        except Exception:
+            continue
+        if values:
+            out[param["name"]] = values
+    return out
+
+
 def spec_record(doc) -> SpecRecord:
     """A SpecRecord from the lead's ApiDocument (apiscan.sources.openapi), with operation lines."""
     data = doc.data if isinstance(doc.data, dict) else {}
@@ -89,7 +152,7 @@ def spec_record(doc) -> SpecRecord:
         record.operations.append(SpecOperation(
             file=doc.file, method=method.upper(), path=str(template), pointer=pointer,
             operation_id=str(op.get("operationId") or ""), summary=str(op.get("summary") or ""),
-            deprecated=op.get("deprecated") is True))
+            deprecated=op.get("deprecated") is True, param_samples=_param_samples(doc, template, op)))
     paths = [("paths", o.path, o.method.lower()) for o in record.operations]
     try:
         found = doc.positions(doc.key, paths) if paths else {}

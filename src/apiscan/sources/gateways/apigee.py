@@ -73,6 +73,8 @@ class ApigeeImporter:
         result = ImportResult()
         gateway = Gateway(id="apigee", vendor="apigee", name="Apigee organisation",
                           files=[fileset.relative(f) for f in bundle.files])
+        # a product's quota counts only where a Quota step of the proxy reads it
+        gateway.attributes["product_limits_on_routes"] = True
         parsed: list[ParsedBundle] = []
         for root_str, files in bundle.hint.get("folders", {}).items():
             root = Path(root_str)

@@ -122,6 +122,7 @@ class AwsImporter:
         result = ImportResult()
         name = bundle.root.name or "aws"
         gw = Gateway(id=f"aws:{name}", vendor=VENDOR, name=name, files=[fileset.relative(p) for p in bundle.files])
+        gw.attributes["product_limits_on_routes"] = True  # usage plans go on API-key routes only
         docs: dict[str, Any] = {}
         cli_files: list[tuple[str, str, Any]] = []
         for path in bundle.files:

@@ -51,6 +51,7 @@ class Builder:
     def __init__(self, service: Service):
         self.s = service
         self.gateway = Gateway(id=service.gateway_id, vendor="azure-apim", name=service.name, files=list(service.files))
+        self.gateway.attributes["product_limits_on_routes"] = True  # product policies spliced in at <base/>
         self.ctx = Context()
         self._parsed: dict[int, Sections | None] = {}
         self.errors: list[ImportErrorRecord] = list(service.errors)

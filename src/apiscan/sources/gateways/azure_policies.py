@@ -124,6 +124,12 @@ def classify(elem: ET.Element, section: str, file: str, pointer: str, ctx: Conte
         for sub in elem.iter():
             if local(sub.tag) == "openid-config" and sub.get("url"):
                 policy.detail["openid_config"] = ctx.resolve(sub.get("url"))
+            # <audiences><audience>…</audience></audiences>, <issuers><issuer>…</issuer></issuers>:
+            # what the token's aud / iss must be (rules check that they are pinned)
+            if local(sub.tag) in ("audience", "issuer") and text_of(sub):
+                values = policy.detail.setdefault(local(sub.tag) + "s", [])
+                if len(values) < 10:
+                    values.append(ctx.resolve(text_of(sub))[:200])
             if local(sub.tag) == "key" and local(elem.tag) == "validate-jwt" and _literal_secret(text_of(sub)):
                 ctx.notes.append(GatewayFinding(
                     code="secret-in-export", message=f"validate-jwt carries a signing key in clear ({redact(text_of(sub))})",
