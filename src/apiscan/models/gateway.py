@@ -230,6 +230,8 @@ class Gateway:
     unattached_policies: list[Policy] = field(default_factory=list)
     notes: list[GatewayFinding] = field(default_factory=list)
     partial: bool = False  # a partial view (decK select_tags, one proxy of many): absence proves nothing
+    # Known keys: `product_limits_on_routes` (True when the importer already put product/plan limits
+    # on exactly the routes they govern, so rules must not add product limits to every route again).
     attributes: dict[str, Any] = field(default_factory=dict)
 
     def routes(self):
