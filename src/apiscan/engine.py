@@ -36,8 +36,6 @@ def _finding(rule: Rule, message: str, file: str, path: tuple, evidence: dict | 
 
 def _resolve_field(walker: Walker, node: tuple, field_spec: str) -> tuple[Any, tuple]:
     """(target node or None, deepest existing node) for `then.field`."""
-    if field_spec == "@key":
-        return (node[KEY], node[FILE], node[PATH], node[KEY], node), node
     if field_spec.startswith("$"):
         hits = walker.select(compile_path(field_spec), start=node)
         return (hits[0] if hits else None), node
@@ -58,17 +56,24 @@ def _dict_keys(node: tuple):
 
 def _field_targets(walker: Walker, node: tuple, field_spec: str | None) -> list[tuple[Any, tuple, tuple]]:
     """[(value, file, path)] the function runs on; a `$`-field may select several."""
-    if field_spec is None or (type(node[VALUE]) not in (dict, list) and field_spec != "@key"):
+    if field_spec is None or type(node[VALUE]) not in (dict, list):
         # Spectral runs the function on the value itself when there is nothing to take a field of
         return [(node[VALUE], node[FILE], node[PATH], node)]
+    if field_spec == "@key":  # one run per key (index) of the object, the key as the value
+        value = node[VALUE]
+        keys = list(value) if type(value) is dict else [str(i) for i in range(len(value))]
+        out = []
+        for k in keys:
+            child = walker.child(node, k if type(value) is dict else int(k))
+            if child is not None:
+                out.append((k, child[FILE], child[PATH], child))
+        return out
     if field_spec.startswith("$"):
         hits = walker.select(compile_path(field_spec), start=node)
         return [(h[VALUE], h[FILE], h[PATH], h) for h in hits]
     target, deepest = _resolve_field(walker, node, field_spec)
     if target is None:
         return [(MISSING, deepest[FILE], deepest[PATH], deepest)]
-    if field_spec == "@key":
-        return [(target[VALUE], node[FILE], node[PATH], node)]
     return [(target[VALUE], target[FILE], target[PATH], target)]
 
 

@@ -425,6 +425,10 @@ class _Parser:
             self.take()
             inner = self.unary()
             return lambda env: -_to_number(inner(env))
+        if tok == ("name", "void"):
+            self.take()
+            inner = self.unary()
+            return lambda env: (inner(env), UNDEFINED)[1]
         if tok == ("name", "typeof"):
             self.take()
             inner = self.unary()

@@ -256,8 +256,10 @@ class Walker:
             file, path = node[1], node[2]
             if type(value) is dict:
                 items = value.items()
-            else:
+            elif type(value) is list:
                 items = enumerate(value)
+            else:  # a scalar or null where `..` starts: nothing below it
+                continue
             kids = []
             for k, v in items:
                 tv = type(v)

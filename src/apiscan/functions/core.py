@@ -964,7 +964,7 @@ _VALIDATORS = {
     "draft2020-12": jsonschema_rs.Draft202012Validator,
 }
 _VALIDATOR_CACHE: "OrderedDict[tuple, tuple]" = OrderedDict()
-_VALIDATOR_CACHE_SIZE = 4096
+_VALIDATOR_CACHE_SIZE = 256  # example schemas are fresh copies: keep few
 
 
 def detect_dialect(schema: Any) -> str | None:
