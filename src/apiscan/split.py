@@ -24,10 +24,32 @@ def can_split(size: int, jobs: int) -> bool:
     return jobs == 1 and size >= SPLIT_MIN_BYTES and hasattr(os, "fork") and (os.cpu_count() or 1) >= 2
 
 
+def partition(rules: list) -> tuple[list, list]:
+    """Two halves that keep rules of one function module together: such rules share per-document
+    results (every schema, every example), which each process would otherwise compute twice.
+    A module holding most of the rules (a Spectral ruleset on core functions) is split evenly."""
+    from apiscan.functions import _manifest
+
+    manifest = _manifest()
+    groups: dict[str, list] = {}
+    for r in rules:
+        module = manifest.get(r.then[0].function, "") if r.then else ""
+        groups.setdefault(module, []).append(r)
+    bins: tuple[list, list] = ([], [])
+    for module, members in sorted(groups.items(), key=lambda kv: -len(kv[1])):
+        if len(members) > 0.6 * len(rules):
+            bins[0].extend(members[0::2])
+            bins[1].extend(members[1::2])
+            continue
+        lighter = bins[0] if len(bins[0]) <= len(bins[1]) else bins[1]
+        lighter.extend(members)
+    return bins
+
+
 def run_split(rules: list, run: Callable[[list], EngineOutput], locate: Callable[[list], None],
               file: str) -> EngineOutput:
     """`run(rules)` in two processes; `locate(findings)` fills line/column in each."""
-    mine, theirs = rules[0::2], rules[1::2]
+    mine, theirs = partition(rules)
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # child
