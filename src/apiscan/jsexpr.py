@@ -245,12 +245,19 @@ def _member(obj: Any, key: Any) -> Any:
         if isinstance(key, str) and key.isdigit():
             i = int(key)
             return obj[i] if 0 <= i < len(obj) else UNDEFINED
-        return _Method(obj, key)
+        return _Method(obj, key) if key in _NON_OBJECT_MEMBERS else UNDEFINED  # "abc".type is undefined
     if isinstance(obj, (int, float, bool)):
-        return _Method(obj, key)
+        return _Method(obj, key) if key in _NON_OBJECT_MEMBERS else UNDEFINED
     if isinstance(obj, _Regex):
         return _Method(obj, key)
     return UNDEFINED
+
+
+# members that exist on strings and arrays too: `@.length` is not undefined for a scalar string
+_NON_OBJECT_MEMBERS = frozenset({
+    "length", "constructor", "match", "indexOf", "includes", "startsWith", "endsWith", "toLowerCase",
+    "toUpperCase", "trim", "split", "search", "test", "join", "toString",
+})
 
 
 class _Regex:
@@ -328,10 +335,30 @@ Compiled = Callable[[Env], Any]
 
 
 class _Parser:
+    """Recursive descent to closures. Beside each closure it notes (in `flags`) whether its value
+    is certainly falsy when `@` is not an object: "at" for `@` itself, "undef" for a member chain
+    of `@` (undefined, or a TypeError, when `@` is a scalar), "false" for a test that then fails.
+    A filter whose top is "undef" or "false" can skip every scalar and array child without
+    evaluating it: on a 13 MB spec that is 400,000 evaluations saved per `$..[?()]` rule."""
+
     def __init__(self, tokens: list, src: str):
         self.t = tokens
         self.i = 0
         self.src = src
+        self.flags: dict[int, str] = {}
+        self._keep: list = []  # closures whose ids are in `flags` stay alive while we parse
+
+    def mark(self, fn, flag: str | None):
+        if flag is not None:
+            self.flags[id(fn)] = flag
+            self._keep.append(fn)
+        return fn
+
+    def flag(self, fn) -> str | None:
+        return self.flags.get(id(fn))
+
+    def falsy_off_object(self, fn) -> bool:
+        return self.flag(fn) in ("undef", "false")
 
     def peek(self, k: int = 0):
         return self.t[self.i + k] if self.i + k < len(self.t) else ("eof", None)
@@ -367,7 +394,9 @@ class _Parser:
         while self.peek() == ("op", "||"):
             self.take()
             right = self.and_()
+            both = self.falsy_off_object(left) and self.falsy_off_object(right)
             left = (lambda l, r: lambda env: (lambda v: v if truthy(v) else r(env))(l(env)))(left, right)
+            self.mark(left, "false" if both else None)
         return left
 
     def and_(self) -> Compiled:
@@ -375,7 +404,9 @@ class _Parser:
         while self.peek() == ("op", "&&"):
             self.take()
             right = self.equality()
+            either = self.falsy_off_object(left) or self.falsy_off_object(right)
             left = (lambda l, r: lambda env: (lambda v: r(env) if truthy(v) else v)(l(env)))(left, right)
+            self.mark(left, "false" if either else None)
         return left
 
     def equality(self) -> Compiled:
@@ -384,12 +415,19 @@ class _Parser:
             op = self.take()[1]
             right = self.relational()
             fn = {"==": loose_eq, "===": strict_eq}.get(op)
+            # `@.x == 'lit'` cannot hold when @.x is undefined and 'lit' is neither null nor undefined
+            lit_side = right if self.flag(left) == "undef" else left if self.flag(right) == "undef" else None
+            lit_flag = self.flag(lit_side) if lit_side is not None else None
+            # `@.x == 'lit'` fails when @.x is undefined; so does `@.x !== undefined` (or != null)
+            certain = (lit_flag == "literal" and op in ("==", "===")) or (
+                lit_flag == "nullish" and op in ("!=", "!==") and not (op == "!==" and lit_side_is_null(self, lit_side)))
             if op == "!=":
                 left = (lambda l, r: lambda env: not loose_eq(l(env), r(env)))(left, right)
             elif op == "!==":
                 left = (lambda l, r: lambda env: not strict_eq(l(env), r(env)))(left, right)
             else:
                 left = (lambda l, r, f: lambda env: f(l(env), r(env)))(left, right, fn)
+            self.mark(left, "false" if certain else None)
         return left
 
     def relational(self) -> Compiled:
@@ -397,7 +435,9 @@ class _Parser:
         while self.peek()[0] == "op" and self.peek()[1] in ("<", ">", "<=", ">="):
             op = self.take()[1]
             right = self.additive()
+            either = self.flag(left) == "undef" or self.flag(right) == "undef"  # NaN compares false
             left = (lambda l, r, o: lambda env: _compare(l(env), r(env), o))(left, right, op)
+            self.mark(left, "false" if either else None)
         if self.peek() == ("name", "in"):
             self.take()
             right = self.additive()
@@ -444,12 +484,20 @@ class _Parser:
                 name = self.take()
                 if name[0] != "name":
                     raise JsSyntaxError(f"expected a property name in {self.src!r}")
+                base = self.flag(node)
+                undef = (base == "at" and name[1] not in _NON_OBJECT_MEMBERS) or base == "undef"
                 node = (lambda n, k: lambda env: _member(n(env), k))(node, name[1])
+                self.mark(node, "undef" if undef else None)
             elif tok == ("op", "["):
                 self.take()
                 key = self.ternary()
                 self.expect("]")
+                base = self.flag(node)
+                const = self.const_string(key)
+                undef = (base == "at" and const is not None and const not in _NON_OBJECT_MEMBERS
+                         and not const.isdigit()) or base == "undef"
                 node = (lambda n, k: lambda env: _member(n(env), k(env)))(node, key)
+                self.mark(node, "undef" if undef else None)
             elif tok == ("op", "("):
                 self.take()
                 args: list[Compiled] = []
@@ -458,14 +506,24 @@ class _Parser:
                     if self.peek() == ("op", ","):
                         self.take()
                 self.expect(")")
+                undef = self.flag(node) == "undef"  # calling a method of undefined is a TypeError
                 node = (lambda n, a: lambda env: _call(n(env), [x(env) for x in a]))(node, args)
+                self.mark(node, "undef" if undef else None)
             else:
                 return node
+
+    def const_string(self, fn) -> str | None:
+        return self._consts.get(id(fn)) if hasattr(self, "_consts") else None
 
     def primary(self) -> Compiled:
         kind, value = self.take()
         if kind == "num" or kind == "str":
-            return lambda env: value
+            fn = self.mark(lambda env: value, "literal")
+            if kind == "str":
+                if not hasattr(self, "_consts"):
+                    self._consts: dict[int, str] = {}
+                self._consts[id(fn)] = value
+            return fn
         if kind == "regex":
             rx = _Regex(*value)
             return lambda env: rx
@@ -483,17 +541,26 @@ class _Parser:
             return lambda env: [x(env) for x in items]
         if kind == "name":
             if value == "true":
-                return lambda env: True
+                return self.mark(lambda env: True, "literal")
             if value == "false":
-                return lambda env: False
+                return self.mark(lambda env: False, "literal")
             if value == "null":
-                return lambda env: None
+                fn = self.mark(lambda env: None, "nullish")
+                self._nulls = getattr(self, "_nulls", set()) | {id(fn)}
+                return fn
             if value == "undefined":
-                return lambda env: UNDEFINED
+                return self.mark(lambda env: UNDEFINED, "nullish")
+            if value == "@":
+                return self.mark(lambda env: env.get("@", UNDEFINED), "at")
             if value.startswith("@") or value == "$":
                 return lambda env: env.get(value, UNDEFINED)
             raise JsSyntaxError(f"unknown name {value!r} in {self.src!r}")
         raise JsSyntaxError(f"unexpected {value!r} in {self.src!r}")
+
+
+def lit_side_is_null(parser: "_Parser", fn) -> bool:
+    """`@.x !== null` holds for an undefined @.x (strict), so it is no object test; `!= null` is."""
+    return id(fn) in getattr(parser, "_nulls", set())
 
 
 def _call(fn: Any, args: list) -> Any:
@@ -534,6 +601,8 @@ def _typeof(v: Any) -> str:
 
 
 _CACHE: dict[str, Callable[[Env], bool]] = {}
+# `@property === 'x'` alone: the filter is a child step by name (the JSONPath layer uses an index)
+_PROPERTY_IS = re.compile(r"""@property\s*(===|==)\s*(['"])((?:(?!\2)[^\\]|\\.)*)\2""")
 
 
 def compile_filter(src: str) -> Callable[[Env], bool]:
@@ -542,7 +611,8 @@ def compile_filter(src: str) -> Callable[[Env], bool]:
     if hit is not None:
         return hit
     # JSONPath-plus lets `@.key` be written with `@property` etc.; `@.` names are members of @.
-    fn = _Parser(_tokenize(src.replace("@.", "@ .").replace("@ .", "@.")), src).parse()
+    parser = _Parser(_tokenize(src), src)
+    fn = parser.parse()
 
     def run(env: Env) -> bool:
         try:
@@ -550,5 +620,9 @@ def compile_filter(src: str) -> Callable[[Env], bool]:
         except (_Fail, TypeError, ValueError, RecursionError, re.error):
             return False
 
+    run.requires_object = parser.falsy_off_object(fn)  # type: ignore[attr-defined]
+    m = _PROPERTY_IS.fullmatch(src.strip())
+    run.property_is = (_unescape(m.group(3)), m.group(1)) if m else None  # type: ignore[attr-defined]
+    run.uses_path = "@path" in src  # type: ignore[attr-defined]
     _CACHE[src] = run
     return run

@@ -99,6 +99,18 @@ def parse(path: str) -> tuple[Step, ...]:
     return tuple(steps)
 
 
+def _filter_step(expr: str, descend: bool) -> Step:
+    """A filter that only tests `@property == 'name'` is a member step by that name (with `===`,
+    object members only: an array index is a number, never strictly equal to a string); as a step
+    it can use the root index instead of asking the filter about every node of the document."""
+    flt = compile_filter(expr)
+    prop = getattr(flt, "property_is", None)
+    if prop is not None:
+        name, op = prop
+        return Step("child" if op == "==" else "dictkey", (name,), descend, source=expr)
+    return Step("filter", filter=flt, descend=descend, source=expr)
+
+
 def _bracket(src: str, i: int, descend: bool) -> tuple[Step, int]:
     assert src[i] == "["
     if src.startswith("[?(", i) or src.startswith("[?", i):
@@ -128,10 +140,10 @@ def _bracket(src: str, i: int, descend: bool) -> tuple[Step, int]:
                 depth -= 1
                 if depth == 0 and src.startswith("]", j + 1):
                     expr = src[start:j]
-                    return Step("filter", filter=compile_filter(expr), descend=descend, source=expr), j + 2
+                    return _filter_step(expr, descend), j + 2
             elif ch == "]" and depth == 0:
                 expr = src[start:j]
-                return Step("filter", filter=compile_filter(expr), descend=descend, source=expr), j + 1
+                return _filter_step(expr, descend), j + 1
             j += 1
         raise JsonPathError(f"unterminated filter in {src!r}")
     # names / indices / unions / wildcard / slices
@@ -237,11 +249,14 @@ class Walker:
 
     # -- descendants
 
-    def _descendants(self, start: tuple) -> list[tuple]:
+    def _descendants(self, start: tuple, seen: set[int] | None = None) -> list[tuple]:
         """Every container node under `start` (itself included), each physical node once.
-        The hot loop of `$..`: written out by hand, scalars never become nodes."""
+        The hot loop of `$..`: written out by hand, scalars never become nodes. `seen` may be
+        shared between several starts (`$..content..x`): a subtree reached from an earlier start
+        is not walked again."""
         out: list[tuple] = []
-        seen: set[int] = set()
+        if seen is None:
+            seen = set()
         stack = [start]
         resolver = self.resolver
         pop, push, append, mark = stack.pop, stack.append, out.append, seen.add
@@ -323,7 +338,7 @@ class Walker:
                 out.append((n[KEY], n[FILE], n[PATH], n[KEY], n[PARENT]))
             return out
         if step.descend:
-            if kind == "child" and len(nodes) == 1 and nodes[0] is self.root:
+            if kind in ("child", "dictkey") and len(nodes) == 1 and nodes[0] is self.root:
                 # fast path: `$..name` from the index
                 _, by_key = self._root_index()
                 name = step.names[0]
@@ -332,27 +347,34 @@ class Walker:
                     c = self.child(holder, key)
                     if c is not None:
                         out.append(c)
-                if isinstance(name, int):
+                if isinstance(name, int) or (kind == "child" and name.isdigit()):
                     for holder in self._root_index()[0]:
                         if type(holder[VALUE]) is list:
                             c = self.child(holder, name)
                             if c is not None:
                                 out.append(c)
                 return out
-            expanded: list[tuple] = []
-            seen: set[int] = set()
-            for n in nodes:
-                for c in self.containers(n):
-                    if id(c[VALUE]) not in seen:
-                        seen.add(id(c[VALUE]))
-                        expanded.append(c)
-            nodes = expanded
+            if len(nodes) == 1 and nodes[0] is self.root:
+                nodes = self._root_index()[0]
+            else:
+                expanded: list[tuple] = []
+                shared: set[int] = set()
+                for n in nodes:
+                    expanded.extend(self._descendants(n, shared))
+                nodes = expanded
         if kind == "child":
             name = step.names[0]
             for n in nodes:
                 c = self.child(n, name)
                 if c is not None:
                     out.append(c)
+        elif kind == "dictkey":
+            name = step.names[0]
+            for n in nodes:
+                if type(n[VALUE]) is dict:
+                    c = self.child(n, name)
+                    if c is not None:
+                        out.append(c)
         elif kind == "union":
             for n in nodes:
                 for name in step.names:
@@ -373,20 +395,41 @@ class Walker:
                             out.append(c)
         elif kind == "filter":
             flt = step.filter
+            only_objects = getattr(flt, "requires_object", False)
+            uses_path = getattr(flt, "uses_path", True)
             root_value = self.root[VALUE]
+            env = {"@root": root_value, "$": root_value}
+            resolver = self.resolver
             for n in nodes:
-                for c in self.children(n):
-                    env = {
-                        "@": c[VALUE],
-                        "@property": c[KEY],
-                        "@path": _js_path(c[PATH]),
-                        "@parent": n[VALUE],
-                        "@parentProperty": n[KEY],
-                        "@root": root_value,
-                        "$": root_value,
-                    }
+                value = n[VALUE]
+                if type(value) is dict:
+                    items = value.items()
+                elif type(value) is list:
+                    items = enumerate(value)
+                else:
+                    continue
+                env["@parent"] = value
+                env["@parentProperty"] = n[KEY]
+                file, path = n[FILE], n[PATH]
+                for k, v in items:
+                    if type(v) is dict:
+                        if "$ref" in v and resolver is not None:
+                            child = self._enter(v, file, path + (k,), k, n)
+                            v = child[VALUE]
+                            if only_objects and type(v) is not dict:
+                                continue
+                        else:
+                            child = None
+                    elif only_objects:
+                        continue  # the filter is false for anything but an object: no need to ask it
+                    else:
+                        child = None
+                    env["@"] = v
+                    env["@property"] = k
+                    if uses_path:
+                        env["@path"] = _js_path(path + (k,))
                     if flt(env):
-                        out.append(c)
+                        out.append(child if child is not None else (v, file, path + (k,), k, n))
         return out
 
 

@@ -765,6 +765,33 @@ def _plain_copy(value: Any) -> Any:
         return copy.deepcopy(value)
 
 
+def _prepare_schema(ctx: Any, raw_schema: Any, in_request: bool, in_response: bool) -> Any:
+    schema = ctx.resolved(raw_schema) if ctx is not None and hasattr(ctx, "resolved") else raw_schema
+    if schema is raw_schema:
+        schema = _plain_copy(schema)
+    if isinstance(schema, dict):
+        if is_oas2(ctx) and isinstance(schema.get("required"), bool):
+            schema.pop("required", None)
+        _clean_ids(schema)
+        _relax_required(schema, in_request, in_response)
+    return schema
+
+
+def _prepared_schema(ctx: Any, raw_schema: Any, in_request: bool, in_response: bool) -> Any:
+    """The resolved, cleaned schema for validation, once per (schema, request/response) per
+    document: on GitHub's spec a handful of component schemas back thousands of examples, and
+    resolving one costs far more than validating an example against it."""
+    if not isinstance(raw_schema, dict) or ctx is None or not hasattr(ctx, "memo"):
+        return _prepare_schema(ctx, raw_schema, in_request, in_response)
+    cache = ctx.memo("oasExample.prepared", dict)
+    key = (id(raw_schema), in_request, in_response)
+    hit = cache.get(key)
+    if hit is None or hit[0] is not raw_schema:
+        hit = (raw_schema, _prepare_schema(ctx, raw_schema, in_request, in_response))
+        cache[key] = hit
+    return hit[1]
+
+
 @register("oasExample")
 def oas_example(target: Any, options: Any, ctx: Any):
     """Examples (media or schema) validated against their schema, as Spectral's oasExample does."""
@@ -781,18 +808,11 @@ def oas_example(target: Any, options: Any, ctx: Any):
     items = list(_schema_items(target, version) if kind == "schema" else _media_items(ctx, target, version))
     if not items:
         return None
-    schema = ctx.resolved(raw_schema) if ctx is not None and hasattr(ctx, "resolved") else raw_schema
-    if schema is raw_schema:
-        schema = _plain_copy(schema)
+    in_request = kind == "media" and _matches(base, _REQUEST_PATHS[version])
+    in_response = kind == "media" and _matches(base, _RESPONSE_PATHS[version])
+    schema = _prepared_schema(ctx, raw_schema, in_request, in_response)
     if not isinstance(schema, (dict, bool)):
         return None
-    if isinstance(schema, dict):
-        if is_oas2(ctx) and isinstance(schema.get("required"), bool):
-            schema.pop("required", None)
-        _clean_ids(schema)
-        _relax_required(schema,
-                        kind == "media" and _matches(base, _REQUEST_PATHS[version]),
-                        kind == "media" and _matches(base, _RESPONSE_PATHS[version]))
     hits: list[Hit] = []
     for value, rel in items:
         sub_ctx = _PathCtx(ctx, base + rel)
