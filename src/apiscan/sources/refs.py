@@ -42,6 +42,7 @@ class RefResolver:
         self._owner: dict[int, str] = {}  # id(ref dict) → file key, for dicts outside the entry file
         self.problems: dict[tuple, RefProblem] = {}
         self._hops: dict[tuple[str, str], tuple[Any, str, tuple] | None] = {}  # (base file, $ref) → target
+        self._resolved: dict[int, tuple[Any, Any]] = {}  # id(ref target) → (target, its resolved form)
 
     # ------------------------------------------------------------------ files
 
@@ -169,24 +170,59 @@ class RefResolver:
         return self.deref_loc(value, base or self.file_of(value), ())[0]
 
     def deep_resolve(self, value: Any, base: str | None = None, max_depth: int = 64) -> Any:
-        """A resolved copy of `value`; a reference back into its own ancestry is left as `$ref`."""
+        """`value` with every resolvable `$ref` inlined; a reference back into its own ancestry is
+        left as `$ref`. The resolved form of a referenced value is built once and shared between
+        results (a spec's few hundred component schemas stand behind thousands of uses), so the
+        result must be treated as read-only: copy it before changing it."""
         base = base or self.file_of(value)
+        memo = self._resolved
+        active: set[int] = set()
 
-        def rec(v: Any, file: str, depth: int, active: frozenset) -> Any:
+        def rec(v: Any, file: str, depth: int) -> tuple[Any, bool]:
+            """(resolved value, pure): pure when no cycle or depth cut happened below."""
             if depth > max_depth:
-                return v
-            if isinstance(v, dict):
+                return v, False
+            if type(v) is dict:
                 if isinstance(v.get("$ref"), str):
                     target, tfile, _ = self.deref_loc(v, file, ())
-                    if id(target) in active or target is v:
-                        return v
-                    return rec(target, tfile, depth + 1, active | {id(target)}) if target is not v else v
-                return {k: rec(x, file, depth + 1, active | {id(v)}) for k, x in v.items()}
-            if isinstance(v, list):
-                return [rec(x, file, depth + 1, active) for x in v]
-            return v
+                    tid = id(target)
+                    if target is v or tid in active:
+                        return v, False
+                    hit = memo.get(tid)
+                    if hit is not None and hit[0] is target:
+                        return hit[1], True
+                    active.add(tid)
+                    out, pure = rec(target, tfile, depth + 1)
+                    active.discard(tid)
+                    if pure:
+                        memo[tid] = (target, out)
+                    return out, pure
+                vid = id(v)
+                active.add(vid)
+                out_d: dict = {}
+                pure = True
+                for k, x in v.items():
+                    if type(x) is dict or type(x) is list:
+                        out_d[k], p = rec(x, file, depth + 1)
+                        pure = pure and p
+                    else:
+                        out_d[k] = x
+                active.discard(vid)
+                return out_d, pure
+            if type(v) is list:
+                out_l = []
+                pure = True
+                for x in v:
+                    if type(x) is dict or type(x) is list:
+                        r, p = rec(x, file, depth + 1)
+                        out_l.append(r)
+                        pure = pure and p
+                    else:
+                        out_l.append(x)
+                return out_l, pure
+            return v, True
 
-        return rec(value, base, 0, frozenset())
+        return rec(value, base, 0)[0]
 
     def check_all(self) -> None:
         """Resolve every `$ref` once, so broken references are reported even where no rule looks."""
