@@ -16,13 +16,23 @@ sys.path.insert(0, str(Path(__file__).parent))
 import _corpus  # noqa: E402
 
 
-def spectral_results(spectral: Path, ruleset: Path, spec: Path) -> list[dict] | None:
+def spectral_results(spectral: Path, ruleset: Path, spec: Path, cache: Path) -> list[dict] | None:
+    """Spectral's results for one file, cached by (spec, ruleset) content: reruns take seconds."""
+    import hashlib
+
+    digest = hashlib.sha256(spec.read_bytes() + ruleset.read_bytes()).hexdigest()[:24]
+    cached = cache / f"{digest}.json"
+    if cached.exists():
+        data = json.loads(cached.read_text())
+        return None if data == "aborted" else data
     proc = subprocess.run([str(spectral), "lint", "-r", str(ruleset), "-f", "json", "-q", str(spec)],
                           capture_output=True, text=True, timeout=600)
     try:
-        return json.loads(proc.stdout or "[]")
+        data = json.loads(proc.stdout or "[]")
     except json.JSONDecodeError:
-        return None  # Spectral aborted on this file
+        data = None  # Spectral aborted on this file
+    cached.write_text(json.dumps(data if data is not None else "aborted"))
+    return data
 
 
 def apiscan_results(ruleset: Path, specs: list[Path]) -> list[dict]:
@@ -51,8 +61,10 @@ def main() -> None:
     ruleset.write_text('extends: [["spectral:oas", "all"]]\n')
     theirs: collections.Counter = collections.Counter()
     aborted = []
+    spectral_cache = args.cache / "spectral-results"
+    spectral_cache.mkdir(parents=True, exist_ok=True)
     for i, spec in enumerate(sample):
-        res = spectral_results(spectral, ruleset, spec)
+        res = spectral_results(spectral, ruleset, spec, spectral_cache)
         if res is None:
             aborted.append(str(spec))
             continue
@@ -65,6 +77,11 @@ def main() -> None:
         per_rule[k[1]][0] += theirs[k] - both
         per_rule[k[1]][1] += ours[k] - both
         per_rule[k[1]][2] += both
+    examples: dict[str, list] = collections.defaultdict(list)
+    for k in sorted(set(theirs) | set(ours)):
+        if theirs[k] != ours[k] and len(examples[k[1]]) < 3:
+            side = "spectral" if theirs[k] > ours[k] else "apiscan"
+            examples[k[1]].append(f"only {side}: {Path(k[0]).name} {k[2]}")
     print(f"\n{'rule':<40} {'only spectral':>14} {'only apiscan':>13} {'agree':>8}")
     for rule, (a, b, c) in sorted(per_rule.items()):
         print(f"{rule:<40} {a:>14} {b:>13} {c:>8}")
@@ -73,6 +90,9 @@ def main() -> None:
     print(f"\nSpectral results reproduced: {agree}/{total_theirs} = {agree / max(total_theirs, 1):.2%}")
     print(f"apiscan results Spectral does not give: {total_ours - agree}/{total_ours} = {(total_ours - agree) / max(total_ours, 1):.2%}")
     print(f"files where Spectral aborted (excluded): {len(aborted)}")
+    for rule, items in sorted(examples.items()):
+        for item in items:
+            print(f"  {rule}: {item}")
     (Path(__file__).parent / "parity-results.json").write_text(json.dumps(
         {"rules": per_rule, "aborted": aborted, "spectral": total_theirs, "apiscan": total_ours, "agree": agree}, indent=2))
 
