@@ -129,7 +129,11 @@ class DocumentEngine:
         spectral = bool(rule.extra.get("spectral"))
         seen: set[tuple] = set()
         nodes: list[tuple] = []
+        scoped = rule.extra.get("given_formats") or {}
         for given in rule.given or ["$"]:
+            only = scoped.get(given)
+            if only is not None and not (only & self.doc.formats):
+                continue  # a format-scoped alias target for other formats
             for node in walker.select(compile_path(given)):
                 key = (node[FILE], node[PATH], type(node[VALUE]) is str and node[KEY] == node[VALUE])
                 if key in seen:

@@ -232,7 +232,15 @@ class _Loader:
             if "given" in spec:
                 given = spec["given"]
                 given = [given] if isinstance(given, str) else list(given)
-                merged.given = [g for gv in given for g in self._expand_alias(gv, aliases, file, name)]
+                expanded = [g for gv in given for g in self._expand_alias(gv, aliases, file, name)]
+                merged.given = list(dict.fromkeys(g for g, _ in expanded))
+                scoped: dict[str, frozenset] = {}
+                unscoped = {g for g, f in expanded if f is None}
+                for g, f in expanded:  # a path several targets share applies to all their formats
+                    if f is not None and g not in unscoped:
+                        scoped[g] = scoped.get(g, frozenset()) | f
+                merged.extra = {**merged.extra, "given_formats": scoped} if scoped else \
+                    {k: v for k, v in merged.extra.items() if k != "given_formats"}
             if "then" in spec:
                 merged.then = parse_then(spec["then"], file)
                 for t in merged.then:
@@ -277,10 +285,13 @@ class _Loader:
         merged.enabled = bool(spec.get("enabled", True)) if existing is None else True
         out.rules[name] = merged
 
-    def _expand_alias(self, given: str, aliases: dict, file: str, rule: str, depth: int = 0) -> list[str]:
+    def _expand_alias(self, given: str, aliases: dict, file: str, rule: str, depth: int = 0,
+                      formats: frozenset | None = None) -> list[tuple[str, frozenset | None]]:
+        """`#Alias.rest` → [(path, formats it applies to)]; format-scoped alias targets keep
+        their formats, so the engine uses each only on documents of those formats."""
         m = _ALIAS.match(given.strip())
         if not m:
-            return [given]
+            return [(given, formats)]
         if depth > 10:
             self.error(file, f"rule {rule!r}: alias chain too deep")
             return []
@@ -290,14 +301,15 @@ class _Loader:
             return []
         rest = m.group(2)
         if isinstance(alias, dict) and isinstance(alias.get("targets"), list):
-            # format-scoped aliases: all targets are kept; formats filter is applied per document
-            bases = [t.get("given") for t in alias["targets"] if isinstance(t, dict)]
+            bases = [(t.get("given"), _formats(t["formats"]) if t.get("formats") else None)
+                     for t in alias["targets"] if isinstance(t, dict)]
         else:
-            bases = alias if isinstance(alias, list) else [alias]
-        out: list[str] = []
-        for base in bases:
+            bases = [(b, None) for b in (alias if isinstance(alias, list) else [alias])]
+        out: list[tuple[str, frozenset | None]] = []
+        for base, fmts in bases:
+            scope = fmts if formats is None else (formats & fmts if fmts is not None else formats)
             for b in ([base] if isinstance(base, str) else list(base or [])):
-                out.extend(self._expand_alias(b + rest, aliases, file, rule, depth + 1))
+                out.extend(self._expand_alias(b + rest, aliases, file, rule, depth + 1, scope))
         return out
 
 
