@@ -178,3 +178,13 @@ services:
     assert [(f["rule_id"], f["location"]["pointer"]) for f in result["findings"]] == [("GW001", "/services/0/routes/0")]
     assert any(d["kind"] == "gateway:kong" for d in result["documents"])
     assert proc.returncode == 1
+
+
+def test_pyproject_tool_section_is_found_upward(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.apiscan]\nselect = ["GOV001"]\nfail-on = "critical"\n')
+    bad = dict(GOOD, paths={"/pets": {"get": {"responses": {"oops": 1}}}})
+    write(tmp_path, "sub/dir/api.yaml", bad)
+    proc = run("lint", "api.yaml", "-f", "json", cwd=tmp_path / "sub" / "dir")
+    result = json.loads(proc.stdout)
+    assert {r["id"] for r in result["rules"]} == {"GOV001"}
+    assert proc.returncode == 0  # a high finding, below the configured critical threshold

@@ -140,6 +140,7 @@ class View:
         self._params: dict[int, list[Parameter]] = {}
         self._schemas: list[SchemaNode] | None = None
         self.memo: dict[str, Any] = {}  # for rule functions that aggregate over the document
+        self._lookups: dict[str, tuple[bool, Any, tuple]] = {}
 
     # -- refs
 
@@ -151,7 +152,10 @@ class View:
                 break
             ref = value["$ref"]
             if local and ref.startswith("#"):
-                found, target, tpath = _lookup(self.data, ref)
+                hit = self._lookups.get(ref)
+                if hit is None:  # large specs repeat a few thousand refs tens of thousands of times
+                    hit = self._lookups[ref] = _lookup(self.data, ref)
+                found, target, tpath = hit
                 if not found:
                     break
                 value, path = target, tpath
