@@ -259,6 +259,8 @@ class Walker:
             seen = set()
         stack = [start]
         resolver = self.resolver
+        hops = resolver._hops if resolver is not None else {}
+        owners = resolver._owner if resolver is not None else {}
         pop, push, append, mark = stack.pop, stack.append, out.append, seen.add
         while stack:
             node = pop()
@@ -280,7 +282,13 @@ class Walker:
                 tv = type(v)
                 if tv is dict:
                     if "$ref" in v and resolver is not None:
-                        t, f, p = resolver.deref_loc(v, resolver.file_of(v, file), path + (k,))
+                        ref = v["$ref"]
+                        base = owners.get(id(v), file)
+                        hop = hops.get((base, ref)) if type(ref) is str else None
+                        if hop is not None and not (type(hop[0]) is dict and "$ref" in hop[0]):
+                            t, f, p = hop  # the common case, without a call: a cached, final hop
+                        else:
+                            t, f, p = resolver.deref_loc(v, base, path + (k,))
                         if type(t) is dict or type(t) is list:
                             if id(t) not in seen:
                                 kids.append((t, f, p, k, node))
