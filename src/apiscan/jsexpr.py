@@ -106,13 +106,19 @@ def _unescape(s: str) -> str:
 
 
 def truthy(v: Any) -> bool:
-    if v is None or v is UNDEFINED or v is False:
-        return False
-    if isinstance(v, (int, float)) and not isinstance(v, bool):
-        return v != 0 and v == v
-    if isinstance(v, str):
+    """JavaScript truthiness (ordered by what filters meet most: objects, booleans, strings)."""
+    t = type(v)
+    if t is dict or t is list:
+        return True  # objects and arrays, even empty, are truthy
+    if t is bool:
+        return v
+    if t is str:
         return v != ""
-    return True  # objects and arrays, even empty, are truthy
+    if v is None or v is UNDEFINED:
+        return False
+    if t is int or t is float:
+        return v != 0 and v == v
+    return True
 
 
 def _to_number(v: Any) -> float:
@@ -150,6 +156,8 @@ def loose_eq(a: Any, b: Any) -> bool:
 
 
 def strict_eq(a: Any, b: Any) -> bool:
+    if type(a) is str and type(b) is str:
+        return a == b
     if isinstance(a, bool) or isinstance(b, bool):
         return type(a) is type(b) and a == b
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
@@ -395,7 +403,12 @@ class _Parser:
             self.take()
             right = self.and_()
             both = self.falsy_off_object(left) and self.falsy_off_object(right)
-            left = (lambda l, r: lambda env: (lambda v: v if truthy(v) else r(env))(l(env)))(left, right)
+
+            def either_of(env, l=left, r=right):
+                v = l(env)
+                return v if truthy(v) else r(env)
+
+            left = either_of
             self.mark(left, "false" if both else None)
         return left
 
@@ -405,7 +418,12 @@ class _Parser:
             self.take()
             right = self.equality()
             either = self.falsy_off_object(left) or self.falsy_off_object(right)
-            left = (lambda l, r: lambda env: (lambda v: r(env) if truthy(v) else v)(l(env)))(left, right)
+
+            def both_of(env, l=left, r=right):
+                v = l(env)
+                return r(env) if truthy(v) else v
+
+            left = both_of
             self.mark(left, "false" if either else None)
         return left
 
@@ -486,7 +504,14 @@ class _Parser:
                     raise JsSyntaxError(f"expected a property name in {self.src!r}")
                 base = self.flag(node)
                 undef = (base == "at" and name[1] not in _NON_OBJECT_MEMBERS) or base == "undef"
-                node = (lambda n, k: lambda env: _member(n(env), k))(node, name[1])
+                if base == "at":  # `@.name`, the most common term: a dict lookup without a call
+                    def at_member(env, k=name[1]):
+                        v = env.get("@", UNDEFINED)
+                        return v.get(k, UNDEFINED) if type(v) is dict else _member(v, k)
+
+                    node = at_member
+                else:
+                    node = (lambda n, k: lambda env: _member(n(env), k))(node, name[1])
                 self.mark(node, "undef" if undef else None)
             elif tok == ("op", "["):
                 self.take()

@@ -208,6 +208,7 @@ class Walker:
         self.resolver = resolver
         self._all: list | None = None
         self._by_key: dict[str, list] | None = None
+        self._expanded: dict[tuple, list] = {}  # root-relative step prefix → its descendants
 
     # -- references
 
@@ -259,8 +260,8 @@ class Walker:
             seen = set()
         stack = [start]
         resolver = self.resolver
-        hops = resolver._hops if resolver is not None else {}
-        owners = resolver._owner if resolver is not None else {}
+        hops = getattr(resolver, "_hops", {}) if resolver is not None else {}
+        owners = getattr(resolver, "_owner", {}) if resolver is not None else {}
         pop, push, append, mark = stack.pop, stack.append, out.append, seen.add
         while stack:
             node = pop()
@@ -326,14 +327,18 @@ class Walker:
     # -- steps
 
     def select(self, steps: tuple[Step, ...], start: tuple | None = None) -> list[tuple]:
+        """Nodes selected by `steps`. From the root, the descendants expanded after a prefix are
+        kept, so rules sharing `$..content..` walk those subtrees once (GitHub's spec: 7,000
+        `content` objects over the same component schemas, for four rules)."""
         nodes = [start or self.root]
-        for step in steps:
-            nodes = self._apply(step, nodes)
+        from_root = start is None
+        for i, step in enumerate(steps):
+            nodes = self._apply(step, nodes, steps[:i] if from_root else None)
             if not nodes:
                 break
         return nodes
 
-    def _apply(self, step: Step, nodes: list[tuple]) -> list[tuple]:
+    def _apply(self, step: Step, nodes: list[tuple], prefix: tuple | None = None) -> list[tuple]:
         out: list[tuple] = []
         kind = step.kind
         if kind == "parent":
@@ -365,11 +370,15 @@ class Walker:
             if len(nodes) == 1 and nodes[0] is self.root:
                 nodes = self._root_index()[0]
             else:
-                expanded: list[tuple] = []
-                shared: set[int] = set()
-                for n in nodes:
-                    expanded.extend(self._descendants(n, shared))
-                nodes = expanded
+                cached = self._expanded.get(prefix) if prefix is not None else None
+                if cached is None:
+                    cached = []
+                    shared: set[int] = set()
+                    for n in nodes:
+                        cached.extend(self._descendants(n, shared))
+                    if prefix is not None:
+                        self._expanded[prefix] = cached
+                nodes = cached
         if kind == "child":
             name = step.names[0]
             for n in nodes:
