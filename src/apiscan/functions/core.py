@@ -995,8 +995,40 @@ def _js_regex_ok(text: str) -> bool:
         return False
 
 
+_AJV_DATE = re.compile(r"^(\d\d\d\d)-(\d\d)-(\d\d)\Z")
+_AJV_TIME = re.compile(r"^(\d\d):(\d\d):(\d\d)(?:\.\d+)?(z|[+-]\d\d(?::?\d\d)?)?\Z", re.I)
+_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _ajv_date(text: str) -> bool:
+    m = _AJV_DATE.match(text)
+    if not m:
+        return False
+    year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    return 1 <= month <= 12 and 1 <= day <= (29 if month == 2 and leap else _DAYS[month])
+
+
+def _ajv_time(text: str, strict_zone: bool) -> bool:
+    m = _AJV_TIME.match(text)
+    if not m or (strict_zone and not m.group(4)):
+        return False
+    hour, minute, second = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    return (hour <= 23 and minute <= 59 and second <= 59) or (hour == 23 and minute == 59 and second == 60)
+
+
+def _ajv_date_time(text: str) -> bool:
+    """ajv-formats' date-time: a `t` or a space between date and time, and a zone offset whose
+    colon is optional (`-0700` passes, as in every AJV-based validator, though RFC 3339 wants `-07:00`)."""
+    parts = re.split(r"[tT\s]", text)
+    return len(parts) == 2 and _ajv_date(parts[0]) and _ajv_time(parts[1], True)
+
+
 # ajv-formats ("full") formats that jsonschema_rs does not check in every draft, AJV's way
 _AJV_FORMATS = {
+    "date": _ajv_date,
+    "time": lambda text: _ajv_time(text, True),
+    "date-time": _ajv_date_time,
     "uuid": re.compile(r"^(?:urn:uuid:)?[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}\Z", re.I).match,
     "duration": re.compile(r"^P(?!\Z)((\d+Y)?(\d+M)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?|(\d+W)?)\Z").match,
     "json-pointer": re.compile(r"^(?:/(?:[^~/]|~0|~1)*)*\Z").match,
