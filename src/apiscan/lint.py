@@ -6,6 +6,7 @@ files are spread over worker processes (fork: rules and functions are loaded onc
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from apiscan import __version__
 from apiscan.engine import DocumentEngine
+from apiscan.functions import ensure_functions
 from apiscan.split import can_split, run_split
 from apiscan.jsonpath import FILE, PATH, VALUE, compile_path
 from apiscan.models import DocumentInfo, Finding, ScanError, ScanResult, Severity
@@ -80,9 +82,15 @@ def lint_file(path: Path, explicit: bool, opts: LintOptions) -> FileOutcome:
     try:
         engine = DocumentEngine(doc)
         engine.walker.containers(engine.walker.root)  # one walk follows every reachable $ref: broken ones are recorded
+        # The document and its index live until the end: keep the cyclic GC from re-scanning
+        # millions of them on every collection (and, after a fork, from touching every page).
+        gc.freeze()
         size = len(loaded.text) if loaded.text else 0
-        if can_split(size, opts.jobs) and len(opts.rules) > 1:
-            result = run_split(list(opts.rules), engine.run, lambda fs: _locate(doc, fs), display)
+        applicable = [r for r in opts.rules if r.scope in ("document", "operation") and r.enabled
+                      and not r.broken and (not r.formats or r.formats & doc.formats)]
+        if can_split(size, opts.jobs) and len(applicable) > 1:
+            ensure_functions({t.function for r in applicable for t in r.then})  # import once, before the fork
+            result = run_split(applicable, engine.run, lambda fs: _locate(doc, fs), display)
         else:
             result = engine.run(opts.rules)
         findings = result.findings
