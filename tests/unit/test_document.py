@@ -59,3 +59,10 @@ def test_deep_nesting_is_an_error_not_a_crash():
 def test_aliases_and_merge_keys():
     d = parse_text("base: &b {x: 1, y: 2}\nc:\n  <<: *b\n  y: 3\n", "x.yaml")
     assert d.data["c"] == {"y": 3, "x": 1}
+
+
+def test_positions_on_minified_json_are_columns_of_line_one():
+    text = '{"a":{"b":[1,{"c":2}]},"d":3,"e":{"f":4}}'
+    d = parse_text(text, "x.json")
+    got = d.source_map.positions([("a", "b", 1, "c"), ("d",), ("e", "f")])
+    assert got == {("a", "b", 1, "c"): (1, 15), ("d",): (1, 24), ("e", "f"): (1, 35)}

@@ -237,11 +237,14 @@ class JsonSourceMap(SourceMap):
         a table of every newline in the file."""
         text = self.text
         out: dict[tuple, tuple[int, int]] = {}
-        line, prev = 1, 0
+        line, prev, line_start = 1, 0, 0
         for path, off in sorted(offsets.items(), key=lambda kv: kv[1]):
-            line += text.count("\n", prev, off)
+            crossed = text.count("\n", prev, off)
+            if crossed:  # search back only as far as the previous offset: minified JSON is one line
+                line += crossed
+                line_start = text.rfind("\n", prev, off) + 1
             prev = off
-            out[path] = (line, off - (text.rfind("\n", 0, off) + 1) + 1)
+            out[path] = (line, off - line_start + 1)
         return out
 
     def position(self, path: tuple) -> tuple[int, int] | None:
