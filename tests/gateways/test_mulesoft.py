@@ -115,7 +115,9 @@ def test_corpus_instagram_project():
     (api,) = gw.apis
     assert (api.name, api.version, api.base_path) == ("Instagram", "v1", "/v1")
     assert len(api.routes) == 30
-    assert len(bundles[0].files) == 14  # the API + 13 RAML fragments/libraries
+    # the API + 13 RAML fragments/libraries, plus the project's 43 example and schema files
+    assert len([f for f in bundles[0].files if f.suffix == ".raml"]) == 14
+    assert len(bundles[0].files) == 14 + 43
     by_level = {}
     for r in api.routes:
         names = tuple(p.name for p in r.auth_policies())

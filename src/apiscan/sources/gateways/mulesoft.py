@@ -127,6 +127,17 @@ class MuleSoftImporter:
         out = [b for b in groups.values() if b.hint["raml"] or b.hint["manager"]]
         for bundle in out:
             fileset.claimed.update(bundle.files)
+        # A RAML project's examples, schemas and docs (what `!include` reads) belong to it: they are
+        # not API descriptions of their own, and a broken example must not read as a broken spec.
+        for bundle in out:
+            for raml in bundle.hint["raml"]:
+                project = raml.parent
+                if project == fileset.root:
+                    continue  # a RAML at the input root: its folder is everybody's
+                for path in fileset.unclaimed():
+                    if project in path.parents and path.suffix.lower() != ".raml":
+                        bundle.files.append(path)
+                        fileset.claimed.add(path)
         return out
 
     def load(self, bundle: Bundle, fileset: FileSet) -> ImportResult:
