@@ -649,13 +649,26 @@ def oas_schema_hits(target: Any, schema: Any, ctx: Any, all_errors: bool = False
         declared = data.get("jsonSchemaDialect") if isinstance(data, dict) else None
         dialect = _draft_from_dialect(declared) or "draft2020-12"
     try:
-        if fmt == "oas3.0":
-            schema = _nullable_as_type(schema)
-        elif fmt == "oas2":
-            schema = _nullable_as_type(_x_nullable_to_nullable(schema))
+        if fmt in ("oas3.0", "oas2"):
+            schema = _dialect_schema(ctx, schema, fmt)
     except core.SchemaCompileError as exc:
         return [Hit(str(exc))]
     return core.schema_hits(target, schema, dialect, all_errors, ctx, prepare)
+
+
+def _dialect_schema(ctx: Any, schema: Any, fmt: str) -> Any:
+    """`nullable` rewritten for the validator, once per schema object per document: the rewrite
+    makes a new object, and a new object means a new compiled validator (3,000 on GitHub's spec)."""
+    convert = (lambda s: _nullable_as_type(s)) if fmt == "oas3.0" else \
+        (lambda s: _nullable_as_type(_x_nullable_to_nullable(s)))
+    if not isinstance(schema, dict) or ctx is None or not hasattr(ctx, "memo"):
+        return convert(schema)
+    cache = ctx.memo("oasSchema.dialect", dict)
+    hit = cache.get(id(schema))
+    if hit is None or hit[0] is not schema:
+        hit = (schema, convert(schema))
+        cache[id(schema)] = hit
+    return hit[1]
 
 
 def _nullable_as_type(schema: Any, depth: int = 0) -> Any:
@@ -808,13 +821,27 @@ def _prepared_schema(ctx: Any, raw_schema: Any, in_request: bool, in_response: b
     resolving one costs far more than validating an example against it."""
     if not isinstance(raw_schema, dict) or ctx is None or not hasattr(ctx, "memo"):
         return _prepare_schema(ctx, raw_schema, in_request, in_response)
-    cache = ctx.memo("oasExample.prepared", dict)
+    by_id = ctx.memo("oasExample.prepared", dict)
     key = (id(raw_schema), in_request, in_response)
-    hit = cache.get(key)
-    if hit is None or hit[0] is not raw_schema:
-        hit = (raw_schema, _prepare_schema(ctx, raw_schema, in_request, in_response))
-        cache[key] = hit
-    return hit[1]
+    hit = by_id.get(key)
+    if hit is not None and hit[0] is raw_schema:
+        return hit[1]
+    # Equal inline schemas (the same `{type: array, items: {$ref}}` under many operations) share
+    # one prepared copy, and so one compiled validator; the file is part of the key because a
+    # relative `$ref` means something else in another file.
+    by_content = ctx.memo("oasExample.prepared-by-content", dict)
+    try:
+        content = (getattr(ctx, "file", ""), orjson.dumps(raw_schema, option=orjson.OPT_SORT_KEYS),
+                   in_request, in_response)
+    except (TypeError, orjson.JSONEncodeError):
+        content = None
+    prepared = by_content.get(content) if content is not None else None
+    if prepared is None:
+        prepared = _prepare_schema(ctx, raw_schema, in_request, in_response)
+        if content is not None:
+            by_content[content] = prepared
+    by_id[key] = (raw_schema, prepared)
+    return prepared
 
 
 @register("oasExample")
