@@ -28,6 +28,17 @@ def fingerprint_secret(value: str) -> str:
     return "sha256:" + hashlib.sha256(value.encode("utf-8", "replace")).hexdigest()[:16]
 
 
+def _compact(record, **replaced) -> dict:
+    """asdict without the empty fields, with nested records rendered by their own to_dict."""
+    d = asdict(record)
+    d.update(replaced)
+    return {k: v for k, v in d.items() if v not in (None, "", [], {})}
+
+
+def _source(record) -> dict | None:
+    return record.source.to_dict() if record.source else None
+
+
 def redact(value: str) -> str:
     """What may be shown of a secret: its length and nothing of its content."""
     return f"<redacted {len(value)} chars>"
@@ -104,10 +115,7 @@ class Route:
         return any(p.kind in ("rate-limit", "quota") and p.enabled for p in self.policies)
 
     def to_dict(self) -> dict:
-        d = asdict(self)
-        d["policies"] = [p.to_dict() for p in self.policies]
-        d["source"] = self.source.to_dict() if self.source else None
-        return {k: v for k, v in d.items() if v not in (None, "", [], {})}
+        return _compact(self, policies=[p.to_dict() for p in self.policies], source=_source(self))
 
 
 @dataclass(slots=True)
@@ -131,11 +139,8 @@ class GatewayApi:
     attributes: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        d = asdict(self)
-        d["routes"] = [r.to_dict() for r in self.routes]
-        d["policies"] = [p.to_dict() for p in self.policies]
-        d["source"] = self.source.to_dict() if self.source else None
-        return {k: v for k, v in d.items() if v not in (None, "", [], {})}
+        return _compact(self, routes=[r.to_dict() for r in self.routes],
+                        policies=[p.to_dict() for p in self.policies], source=_source(self))
 
 
 @dataclass(slots=True)
@@ -151,9 +156,7 @@ class Credential:
     source: SourceRef | None = None
 
     def to_dict(self) -> dict:
-        d = asdict(self)
-        d["source"] = self.source.to_dict() if self.source else None
-        return {k: v for k, v in d.items() if v not in (None, "", [], {})}
+        return _compact(self, source=_source(self))
 
 
 @dataclass(slots=True)
@@ -173,11 +176,8 @@ class Consumer:
     source: SourceRef | None = None
 
     def to_dict(self) -> dict:
-        d = asdict(self)
-        d["credentials"] = [c.to_dict() for c in self.credentials]
-        d["policies"] = [p.to_dict() for p in self.policies]
-        d["source"] = self.source.to_dict() if self.source else None
-        return {k: v for k, v in d.items() if v not in (None, "", [], {})}
+        return _compact(self, credentials=[c.to_dict() for c in self.credentials],
+                        policies=[p.to_dict() for p in self.policies], source=_source(self))
 
 
 @dataclass(slots=True)
@@ -195,10 +195,7 @@ class Product:
     source: SourceRef | None = None
 
     def to_dict(self) -> dict:
-        d = asdict(self)
-        d["policies"] = [p.to_dict() for p in self.policies]
-        d["source"] = self.source.to_dict() if self.source else None
-        return {k: v for k, v in d.items() if v not in (None, "", [], {})}
+        return _compact(self, policies=[p.to_dict() for p in self.policies], source=_source(self))
 
 
 @dataclass(slots=True)

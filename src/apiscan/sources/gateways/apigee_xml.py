@@ -13,18 +13,13 @@ import xml.etree.ElementTree as ET
 
 MAX_XML_BYTES = 4 * 1024 * 1024
 
+from apiscan.sources.document import DocumentError
+
 _DTD = re.compile(r"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
-class XmlError(Exception):
+class XmlError(DocumentError):
     """A file that is not usable XML, with where it went wrong."""
-
-    def __init__(self, file: str, message: str, line: int | None = None, column: int | None = None):
-        super().__init__(message)
-        self.file = file
-        self.message = message
-        self.line = line
-        self.column = column
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}:{self.column or 1}"
