@@ -20,14 +20,14 @@ venv install: $(STAMP)
 demo: $(STAMP)
 	@mkdir -p out
 	@echo "== 1. apiscan lint: the bundled demo API descriptions (fixtures/demo) =="
-	-$(APISCAN) lint fixtures/demo -f stylish -f sarif:out/demo.sarif -f json:out/demo.json -f markdown:out/demo.md -f junit:out/demo.junit.xml
+	@$(APISCAN) lint fixtures/demo -f stylish -f sarif:out/demo.sarif -f json:out/demo.json -f markdown:out/demo.md -f junit:out/demo.junit.xml || echo "(apiscan exited with $$?: 1 = findings at or above the threshold, as expected here)"
 	@echo
 	@echo "== 2. apiscan inventory: Kong + AWS exports beside their specs (fixtures/landscapes/demo) =="
 	-$(APISCAN) inventory fixtures/landscapes/demo -f table
 	-$(APISCAN) inventory fixtures/landscapes/demo -f csv -o out/landscape-inventory.csv
 	@echo
 	@echo "== 3. apiscan lint --landscape: gateway rules on the same landscape =="
-	-$(APISCAN) lint --landscape fixtures/landscapes/demo --rule gateway -f stylish -f sarif:out/landscape.sarif -f json:out/landscape.json
+	@$(APISCAN) lint --landscape fixtures/landscapes/demo --rule gateway -f stylish -f sarif:out/landscape.sarif -f json:out/landscape.json || echo "(apiscan exited with $$?: 1 = findings at or above the threshold, as expected here)"
 	@echo
 	@echo "Reports written to out/: demo.{sarif,json,md,junit.xml}, landscape.{sarif,json}, landscape-inventory.csv"
 
