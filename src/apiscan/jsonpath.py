@@ -262,7 +262,7 @@ class Walker:
         resolver = self.resolver
         hops = getattr(resolver, "_hops", {}) if resolver is not None else {}
         owners = getattr(resolver, "_owner", {}) if resolver is not None else {}
-        pop, push, append, mark = stack.pop, stack.append, out.append, seen.add
+        pop, append, mark = stack.pop, out.append, seen.add
         while stack:
             node = pop()
             value = node[0]

@@ -53,3 +53,25 @@ def test_yaml_12_off_disables_an_extended_rule(tmp_path):
     (tmp_path / ".spectral.yaml").write_text("extends: [[./base.yaml, all]]\nrules:\n  r1: off\n")
     rules, errors = load_spectral_ruleset(tmp_path / ".spectral.yaml")
     assert not errors and rules == []
+
+
+def test_spectral_oas_example_validation_reports_nested_errors(tmp_path):
+    """Runs the AJV error path end to end (a nested failing example of a media type)."""
+    (tmp_path / ".spectral.yaml").write_text('extends: [["spectral:oas", "off"]]\nrules:\n  oas3-valid-media-example: true\n')
+    rules, errors = load_spectral_ruleset(tmp_path / ".spectral.yaml")
+    assert not errors and [r.id for r in rules] == ["oas3-valid-media-example"]
+    spec = tmp_path / "api.yaml"
+    spec.write_text(yaml.safe_dump({
+        "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+        "paths": {"/p": {"get": {"responses": {"200": {"description": "ok", "content": {"application/json": {
+            "schema": {"type": "object", "properties": {"a": {"type": "object", "properties": {
+                "b": {"type": "string"}, "color": {"enum": ["red", "blue"]}}}}},
+            "example": {"a": {"b": 1}}}, "text/plain": {
+            "schema": {"type": "object", "properties": {"color": {"enum": ["red", "blue"]}}},
+            "example": {"color": "rad"}}}}}}}}}))
+    out = DocumentEngine(load_api_document(spec, tmp_path)).run(rules)
+    assert not out.errors, [e.message for e in out.errors]
+    assert sorted((f.location.pointer, f.message) for f in out.findings) == [
+        ("/paths/~1p/get/responses/200/content/application~1json/example/a/b", '"b" property type must be string'),
+        ("/paths/~1p/get/responses/200/content/text~1plain/example/color",
+         '"color" property must be equal to one of the allowed values: "red", "blue". Did you mean "red"?')]

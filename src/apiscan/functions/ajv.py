@@ -9,7 +9,6 @@ that the core functions stay readable; `core` re-exports what other modules use.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import OrderedDict
 from typing import Any, Iterable
@@ -26,6 +25,7 @@ from apiscan.functions.core import (
     js_typeof,
     json_text,
 )
+from apiscan.functions.registry import MISSING, FunctionOptionsError
 
 
 #

@@ -925,7 +925,7 @@ def schema(target: Any, options: Any, ctx: Any):
 
 
 # AJV's part of `schema` lives in its own module (imported last: it uses the helpers above).
-from apiscan.functions.ajv import (  # noqa: E402
+from apiscan.functions.ajv import (  # noqa: E402,F401 - re-exported for spectral_oas and tests
     SchemaCompileError,
     _leven,
     _value_at,
