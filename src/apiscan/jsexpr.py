@@ -636,8 +636,16 @@ def compile_filter(src: str) -> Callable[[Env], bool]:
     if hit is not None:
         return hit
     # JSONPath-plus lets `@.key` be written with `@property` etc.; `@.` names are members of @.
-    parser = _Parser(_tokenize(src), src)
+    tokens = _tokenize(src)
+    parser = _Parser(tokens, src)
     fn = parser.parse()
+    requires_object = parser.falsy_off_object(fn)  # read from the closure tree, before any swap
+    try:  # one generated function instead of a tree of closures, where the subset allows
+        from apiscan.jscodegen import Unsupported, generate
+
+        fn = generate(tokens)
+    except Unsupported:
+        pass
 
     def run(env: Env) -> bool:
         try:
@@ -645,7 +653,7 @@ def compile_filter(src: str) -> Callable[[Env], bool]:
         except (_Fail, TypeError, ValueError, RecursionError, re.error):
             return False
 
-    run.requires_object = parser.falsy_off_object(fn)  # type: ignore[attr-defined]
+    run.requires_object = requires_object  # type: ignore[attr-defined]
     m = _PROPERTY_IS.fullmatch(src.strip())
     run.property_is = (_unescape(m.group(3)), m.group(1)) if m else None  # type: ignore[attr-defined]
     run.uses_path = "@path" in src  # type: ignore[attr-defined]

@@ -27,3 +27,22 @@ def test_js_regex_end_anchor_and_ascii_classes():
     assert compile_pattern(r"^\d+$").search("١٢") is None  # JS \d is ASCII only
     assert compile_pattern("/^ABC$/i").search("abc")
     assert compile_pattern(r"(?<year>\d{4})").search("2024").group("year") == "2024"
+
+
+def test_object_only_filters_are_marked_whatever_the_evaluator():
+    assert compile_filter("@ && @.type == 'array'").requires_object is True
+    assert compile_filter("@.x !== undefined && @.y").requires_object is True
+    assert compile_filter("!@.x").requires_object is False
+    assert compile_filter("@property == 'a' || @.b").requires_object is False
+
+
+def test_generated_and_closure_evaluation_agree():
+    from apiscan import jscodegen, jsexpr
+
+    src = "@property !== 'properties' && @ && (@.example !== undefined || @.default !== undefined) && (@.enum || @.type)"
+    generated = jscodegen.generate(jsexpr._tokenize(src))
+    closures = jsexpr._Parser(jsexpr._tokenize(src), src).parse()
+    for value in ({"type": "string", "example": 1}, {"type": "x"}, "s", {"example": None, "items": {}}, [1]):
+        for prop in ("properties", "name", 3):
+            env = {"@": value, "@property": prop}
+            assert jsexpr.truthy(generated(env)) == jsexpr.truthy(closures(env))
