@@ -17,3 +17,12 @@ def import_folder(importer, root: Path):
         gateways += result.gateways
         errors += result.errors
     return bundles, gateways, errors, fs
+
+
+def api_named(gateway, name: str):
+    return next(a for a in gateway.apis if a.name == name)
+
+
+def route_at(api, method: str, path: str):
+    """The route of `api` for exactly one method and this client path."""
+    return next(r for r in api.routes if r.methods == [method] and r.path == path)

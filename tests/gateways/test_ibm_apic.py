@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from apiscan.sources.gateways import ibm_apic
-from gateway_harness import import_folder
+from gateway_harness import import_folder, api_named as _api, route_at as _route
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "fixtures" / "gateways" / "ibm-apic"
@@ -23,14 +23,6 @@ def run(root: Path):
 @pytest.fixture(scope="module")
 def fx():
     return run(FIXTURES)
-
-
-def _api(gw, name):
-    return next(a for a in gw.apis if a.name == name)
-
-
-def _route(api, method, path):
-    return next(r for r in api.routes if r.methods == [method] and r.path == path)
 
 
 def test_fixture_inventory(fx):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from apiscan.sources.gateways import mulesoft
-from gateway_harness import import_folder
+from gateway_harness import import_folder, route_at as _route
 from apiscan.sources.gateways.raml import load_raml
 
 REPO = Path(__file__).resolve().parents[2]
@@ -28,10 +28,6 @@ def fx():
 
 def _gw(gws, name):
     return next(g for g in gws if g.name == name)
-
-
-def _route(api, method, path):
-    return next(r for r in api.routes if r.methods == [method] and r.path == path)
 
 
 def test_raml_reader_applies_types_traits_and_security():
