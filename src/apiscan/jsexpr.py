@@ -640,19 +640,26 @@ def compile_filter(src: str) -> Callable[[Env], bool]:
     parser = _Parser(tokens, src)
     fn = parser.parse()
     requires_object = parser.falsy_off_object(fn)  # read from the closure tree, before any swap
+    fast = None
     try:  # one generated function instead of a tree of closures, where the subset allows
         from apiscan.jscodegen import Unsupported, generate
 
-        fn = generate(tokens)
+        fast = generate(tokens)
     except Unsupported:
         pass
 
-    def run(env: Env) -> bool:
-        try:
-            return truthy(fn(env))
-        except (_Fail, TypeError, ValueError, RecursionError, re.error):
-            return False
+    if fast is not None:
+        def run(env: Env, fast=fast) -> bool:
+            return fast(env.get("@", UNDEFINED), env.get("@property", UNDEFINED))
+    else:
+        def run(env: Env) -> bool:
+            try:
+                return truthy(fn(env))
+            except (_Fail, TypeError, ValueError, RecursionError, re.error):
+                return False
 
+    run.fast = fast  # type: ignore[attr-defined]  # `(@, @property) -> bool`, when generated
+    run.anchors = fast.anchors if fast is not None else ()  # type: ignore[attr-defined]
     run.requires_object = requires_object  # type: ignore[attr-defined]
     m = _PROPERTY_IS.fullmatch(src.strip())
     run.property_is = (_unescape(m.group(3)), m.group(1)) if m else None  # type: ignore[attr-defined]

@@ -209,6 +209,9 @@ class Walker:
         self._all: list | None = None
         self._by_key: dict[str, list] | None = None
         self._expanded: dict[tuple, list] = {}  # root-relative step prefix → its descendants
+        # for each of those lists (and the root index): the other routes to nodes listed once
+        self._aliases: dict[int, dict[int, list]] = {}
+        self._positions: dict[int, dict[int, int]] = {}
 
     # -- references
 
@@ -250,11 +253,13 @@ class Walker:
 
     # -- descendants
 
-    def _descendants(self, start: tuple, seen: set[int] | None = None) -> list[tuple]:
+    def _descendants(self, start: tuple, seen: set[int] | None = None,
+                     aliases: dict[int, list] | None = None) -> list[tuple]:
         """Every container node under `start` (itself included), each physical node once.
         The hot loop of `$..`: written out by hand, scalars never become nodes. `seen` may be
         shared between several starts (`$..content..x`): a subtree reached from an earlier start
-        is not walked again."""
+        is not walked again. `aliases` (when given) collects, by node value, the other routes
+        (key and parent) to a node already listed: a shared schema reached by many `$ref`s."""
         out: list[tuple] = []
         if seen is None:
             seen = set()
@@ -268,6 +273,8 @@ class Walker:
             value = node[0]
             vid = id(value)
             if vid in seen:
+                if aliases is not None:
+                    aliases.setdefault(vid, []).append(node)
                 continue
             mark(vid)
             append(node)
@@ -293,19 +300,27 @@ class Walker:
                         if type(t) is dict or type(t) is list:
                             if id(t) not in seen:
                                 kids.append((t, f, p, k, node))
+                            elif aliases is not None:
+                                aliases.setdefault(id(t), []).append((t, f, p, k, node))
                         continue
                     if id(v) not in seen:
                         kids.append((v, file, path + (k,), k, node))
+                    elif aliases is not None:
+                        aliases.setdefault(id(v), []).append((v, file, path + (k,), k, node))
                 elif tv is list:
                     if id(v) not in seen:
                         kids.append((v, file, path + (k,), k, node))
+                    elif aliases is not None:
+                        aliases.setdefault(id(v), []).append((v, file, path + (k,), k, node))
             kids.reverse()
             stack.extend(kids)
         return out
 
     def _root_index(self) -> tuple[list, dict]:
         if self._all is None:
-            nodes = self._descendants(self.root)
+            aliases: dict[int, list] = {}
+            nodes = self._descendants(self.root, None, aliases)
+            self._aliases[id(nodes)] = aliases
             by_key: dict[str, list] = {}
             for node in nodes:
                 value = node[VALUE]
@@ -318,6 +333,10 @@ class Walker:
                             lst.append(node)
             self._all, self._by_key = nodes, by_key
         return self._all, self._by_key
+
+    def holders(self, key: str) -> list[tuple]:
+        """The objects of the document (from the root, each once) that have `key`."""
+        return self._root_index()[1].get(key, [])
 
     def containers(self, node: tuple) -> list[tuple]:
         if node is self.root:
@@ -374,10 +393,12 @@ class Walker:
                 if cached is None:
                     cached = []
                     shared: set[int] = set()
+                    aliases = {} if prefix is not None else None
                     for n in nodes:
-                        cached.extend(self._descendants(n, shared))
+                        cached.extend(self._descendants(n, shared, aliases))
                     if prefix is not None:
                         self._expanded[prefix] = cached
+                        self._aliases[id(cached)] = aliases
                 nodes = cached
         if kind == "child":
             name = step.names[0]
@@ -412,6 +433,12 @@ class Walker:
                             out.append(c)
         elif kind == "filter":
             flt = step.filter
+            fast = getattr(flt, "fast", None)
+            anchors = getattr(flt, "anchors", ())
+            if fast is not None and anchors and step.descend and id(nodes) in self._aliases:
+                return self._filter_anchored(fast, anchors, nodes)
+            if fast is not None:
+                return self._filter_fast(fast, getattr(flt, "requires_object", False), nodes)
             only_objects = getattr(flt, "requires_object", False)
             uses_path = getattr(flt, "uses_path", True)
             root_value = self.root[VALUE]
@@ -448,6 +475,98 @@ class Walker:
                     if flt(env):
                         out.append(child if child is not None else (v, file, path + (k,), k, n))
         return out
+
+
+    def _filter_anchored(self, fast: Callable, anchors: tuple, nodes: list[tuple]) -> list[tuple]:
+        """`..[?()]` over a descendant list, asking the filter only about objects that hold one of
+        its anchor keys (`@ && @.enum` → objects with `enum`: 3,000 of 300,000 children on
+        GitHub's spec). Gives what the plain loop gives, in its order: every route to a listed
+        node (the listing's own and its aliases) whose parent is listed, ordered by parent, then
+        by the node's place in that parent."""
+        aliases = self._aliases[id(nodes)]
+        positions = self._positions.get(id(nodes))
+        if positions is None:
+            positions = {id(n): i for i, n in enumerate(nodes)}
+            self._positions[id(nodes)] = positions
+        if nodes is self._all and self._by_key is not None:
+            by_key = self._by_key
+            clause = min(anchors, key=lambda c: sum(len(by_key.get(k, ())) for k in c))
+            if len(clause) == 1:
+                holders = by_key.get(next(iter(clause)), [])
+            else:
+                holders = list({id(h): h for k in clause for h in by_key.get(k, ())}.values())
+        else:
+            clause = min(anchors, key=len)
+            if len(clause) == 1:
+                key = next(iter(clause))
+                holders = [n for n in nodes if type(n[VALUE]) is dict and key in n[VALUE]]
+            else:
+                holders = [n for n in nodes if type(n[VALUE]) is dict and any(k in n[VALUE] for k in clause)]
+        hits: list[tuple[int, tuple]] = []
+        for holder in holders:
+            routes = aliases.get(id(holder[VALUE]))
+            for node in (holder, *routes) if routes else (holder,):
+                at = positions.get(id(node[PARENT]))
+                if at is not None and fast(node[VALUE], node[KEY]):
+                    hits.append((at, node))
+        hits.sort(key=_first)
+        for i in range(1, len(hits)):  # siblings: in their parent's order
+            if hits[i][0] == hits[i - 1][0]:
+                return [n for _, n in sorted(hits, key=_sibling_order())]
+        return [n for _, n in hits]
+
+    def _filter_fast(self, fast: Callable, only_objects: bool, nodes: list[tuple]) -> list[tuple]:
+        """The filter loop for generated filters, which read only `@` and `@property`: no
+        environment is built, and a filter that is false off objects meets only objects."""
+        out: list[tuple] = []
+        append = out.append
+        resolver = self.resolver
+        enter = self._enter
+        for n in nodes:
+            value = n[VALUE]
+            if type(value) is dict:
+                items = value.items()
+            elif type(value) is list:
+                items = enumerate(value)
+            else:
+                continue
+            file, path = n[FILE], n[PATH]
+            for k, v in items:
+                if type(v) is dict:
+                    if resolver is not None and "$ref" in v:
+                        child = enter(v, file, path + (k,), k, n)
+                        v = child[VALUE]
+                        if only_objects and type(v) is not dict:
+                            continue
+                        if fast(v, k):
+                            append(child)
+                        continue
+                elif only_objects:
+                    continue
+                if fast(v, k):
+                    append((v, file, path + (k,), k, n))
+        return out
+
+
+def _first(item: tuple) -> int:
+    return item[0]
+
+
+def _sibling_order() -> Callable[[tuple], tuple[int, int]]:
+    """Sort key (parent's place, place among its siblings); key order computed once per parent."""
+    places: dict[int, dict] = {}
+
+    def key(item: tuple) -> tuple[int, int]:
+        at, node = item
+        parent, name = node[PARENT][VALUE], node[KEY]
+        if type(parent) is list:
+            return at, name
+        order = places.get(id(parent))
+        if order is None:
+            order = places[id(parent)] = {k: i for i, k in enumerate(parent)}
+        return at, order.get(name, -1)
+
+    return key
 
 
 def _js_path(path: tuple) -> str:

@@ -36,13 +36,51 @@ def test_object_only_filters_are_marked_whatever_the_evaluator():
     assert compile_filter("@property == 'a' || @.b").requires_object is False
 
 
-def test_generated_and_closure_evaluation_agree():
+_AGREEMENT_FILTERS = [
+    "@property !== 'properties' && @ && (@.example !== undefined || @.default !== undefined) && (@.enum || @.type)",
+    "@ && @.enum && @.type",
+    "@property !== 'properties' && @ != null && @.enum && @.enum.constructor.name === 'Array'",
+    "@.in === 'query' || @.in == 'path'",
+    "@.x == null",
+    "@.x != null && !@.y",
+    "@.x === null",
+    "@.x !== undefined",
+    "@.a === true || @.b === false",
+    "@.a === 1 || @.a == '1'",
+    "@.a.b.c",
+    "@property === 0",
+    "@property == 0",
+    "!(@.a || @.b) && @property != 'x'",
+    "(@.a || @.b) === 'y'",
+    "(@.a && @.b) == null",
+    "@.length > 1",
+    "@.type === 'array' && !@.items",
+    "'x' === @property",
+    "@ === null",
+]
+_AGREEMENT_VALUES = [
+    {"type": "string", "example": 1}, {"type": "x"}, "s", "", 0, 1, None, True, False, [1], [], {},
+    {"example": None, "items": {}}, {"enum": [1, 1], "type": "integer"}, {"enum": "no"}, {"x": None},
+    {"x": 0, "y": ""}, {"a": 1}, {"a": "1"}, {"a": True, "b": False}, {"a": {"b": {"c": 0}}}, {"a": None, "b": "y"},
+    {"in": "query"}, {"in": "path"}, {"length": 3}, "abc", {"type": "array"}, {"type": "array", "items": {}},
+]
+
+
+@pytest.mark.parametrize("src", _AGREEMENT_FILTERS)
+def test_generated_and_closure_evaluation_agree(src):
     from apiscan import jscodegen, jsexpr
 
-    src = "@property !== 'properties' && @ && (@.example !== undefined || @.default !== undefined) && (@.enum || @.type)"
     generated = jscodegen.generate(jsexpr._tokenize(src))
     closures = jsexpr._Parser(jsexpr._tokenize(src), src).parse()
-    for value in ({"type": "string", "example": 1}, {"type": "x"}, "s", {"example": None, "items": {}}, [1]):
-        for prop in ("properties", "name", 3):
+
+    def closure_result(env):
+        try:
+            return jsexpr.truthy(closures(env))
+        except (jsexpr._Fail, TypeError, ValueError):
+            return False
+
+    for value in _AGREEMENT_VALUES:
+        for prop in ("properties", "name", "x", 0, 3):
             env = {"@": value, "@property": prop}
-            assert jsexpr.truthy(generated(env)) == jsexpr.truthy(closures(env))
+            assert generated(value, prop) is closure_result(env), (src, value, prop)
+            assert compile_filter(src)(env) is closure_result(env)

@@ -70,3 +70,108 @@ def test_property_filters():
 def test_invalid_paths_raise(bad):
     with pytest.raises((JsonPathError, ValueError)):
         compile_path(bad)
+
+
+_SHARED_ROUTES_MAIN = """\
+openapi: 3.0.3
+info: {title: routes, version: '1'}
+paths:
+  /a:
+    get:
+      parameters:
+        - $ref: '#/components/parameters/Q'
+        - {in: query, name: kind, schema: {type: string, enum: [a, b], example: a}}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Pet'}
+              example: {id: 1}
+            text/plain:
+              schema: &plain {type: string, enum: [x], default: x}
+        '404':
+          description: missing
+          content:
+            application/json:
+              schema: {$ref: 'other.yaml#/Problem'}
+              examples: {one: {value: {title: t}}}
+            text/plain:
+              schema: *plain
+  /b:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/Pet'}
+            example: {id: 2}
+      responses:
+        '204': {description: none}
+components:
+  parameters:
+    Q: {in: query, name: q, schema: {type: integer, enum: [1, 2], example: 1}}
+  schemas:
+    Pet:
+      type: object
+      properties:
+        id: {type: integer, example: 1}
+        kind: {$ref: '#/components/schemas/Kind'}
+        tags: {type: array, items: {$ref: '#/components/schemas/Kind'}}
+        properties: {type: object, example: {}}
+        enum: {type: string, enum: [e]}
+    Kind: {type: string, enum: [cat, dog], default: cat}
+"""
+
+_SHARED_ROUTES_OTHER = """\
+Problem:
+  type: object
+  properties:
+    title: {type: string, example: oops}
+    kind: {type: string, enum: [p], example: p}
+"""
+
+_ANCHORED_FILTERS = [
+    "$..[?(@ && @.enum && @.type)]",
+    "$..[?(@property !== 'properties' && @ != null && @.enum && @.enum.constructor.name === 'Array')]",
+    "$..[?(@ && @.type == 'string')]",
+    "$..content..[?(@ && @.schema && (@.example !== undefined || @.examples))]",
+    "$..content..[?(@property !== 'properties' && @ && (@.example !== undefined || @.default !== undefined) && (@.enum || @.type))]",
+    "$.components.schemas..[?(@property !== 'properties' && @ && (@.example !== undefined || @.default !== undefined))]",
+    "$..parameters..[?(@.example !== undefined && @.type === 'integer')]",
+    "$..[?(@.enum)]^",
+    "$..[?(@.default)]~",
+]
+
+
+@pytest.mark.parametrize("expr", _ANCHORED_FILTERS)
+def test_anchored_filters_select_what_the_plain_loop_selects(expr, tmp_path, monkeypatch):
+    """Shared schemas reached by several `$ref`s, a YAML alias, a `$ref` into another file: the
+    index-anchored filter must give the same nodes, keys, parents and order as asking every child."""
+    from apiscan import jsonpath
+    from apiscan.sources.openapi import load_api_document
+
+    (tmp_path / "main.yaml").write_text(_SHARED_ROUTES_MAIN)
+    (tmp_path / "other.yaml").write_text(_SHARED_ROUTES_OTHER)
+    doc = load_api_document(tmp_path / "main.yaml", tmp_path)
+    assert compile_path(expr)  # parses
+
+    def run(plain: bool) -> list:
+        walker = Walker(doc.data, doc.key, doc.resolver)
+        if plain:
+            monkeypatch.setattr(jsonpath.Walker, "_filter_anchored",
+                                lambda self, fast, anchors, nodes: self._filter_fast(fast, False, nodes))
+        try:
+            nodes = walker.select(compile_path(expr))
+        finally:
+            monkeypatch.undo()
+        return [(n[1], n[2], n[3], n[4][2] if n[4] else None) for n in nodes]
+
+    anchored, plain = run(False), run(True)
+    assert plain, "the filter selects something here"
+    assert anchored == plain
+
+
+def test_anchored_filter_is_used_for_root_and_cached_descents():
+    flt = compile_path("$..[?(@ && @.enum && @.type)]")[-1].filter
+    assert flt.anchors == (frozenset({"enum"}), frozenset({"type"}))
+    assert compile_path("$..[?(!@.enum)]")[-1].filter.anchors == ()

@@ -777,35 +777,46 @@ _REF_CACHE: list = [None, None]  # [document root, {decoded local ref target: [s
 
 
 def _percent_decode(text: str) -> str:
+    if "%" not in text:
+        return text
     from urllib.parse import unquote
 
     return unquote(text)
 
 
-def local_ref_targets(data: Any) -> dict[str, list[tuple]]:
+def local_ref_targets(data: Any, walker: Any = None) -> dict[str, list[tuple]]:
     """Every local `$ref` target in the document, decoded (`#/components/schemas/Pet`), with the
-    paths of the objects that hold those `$ref`s. One walk per document, cached on the root object.
+    paths of the objects that hold those `$ref`s. One walk per document, cached on the root object;
+    none at all when the engine's walker over the document as written (no `$ref` followed) is at
+    hand: its index already lists the objects that hold a `$ref`.
     """
     if _REF_CACHE[0] is data and _REF_CACHE[1] is not None:
         return _REF_CACHE[1]
     found: dict[str, list[tuple]] = {}
-    stack: list[tuple[Any, tuple]] = [(data, ())]
-    seen: set[int] = set()
-    while stack:
-        node, path = stack.pop()
-        if isinstance(node, dict):
-            if id(node) in seen:
-                continue
-            seen.add(id(node))
-            ref = node.get("$ref")
-            if isinstance(ref, str) and ref.startswith("#"):
-                found.setdefault(_decode_fragment(_percent_decode(ref)), []).append(path)
-            stack.extend((v, path + (k,)) for k, v in node.items() if isinstance(v, (dict, list)))
-        elif isinstance(node, list):
-            if id(node) in seen:
-                continue
-            seen.add(id(node))
-            stack.extend((v, path + (i,)) for i, v in enumerate(node) if isinstance(v, (dict, list)))
+
+    def add(ref: Any, path: tuple) -> None:
+        if isinstance(ref, str) and ref.startswith("#"):
+            found.setdefault(_decode_fragment(_percent_decode(ref)), []).append(path)
+
+    if walker is not None and walker.resolver is None and walker.root[0] is data:
+        for node in walker.holders("$ref"):
+            add(node[0]["$ref"], node[2])
+    else:
+        stack: list[tuple[Any, tuple]] = [(data, ())]
+        seen: set[int] = set()
+        while stack:
+            node, path = stack.pop()
+            if isinstance(node, dict):
+                if id(node) in seen:
+                    continue
+                seen.add(id(node))
+                add(node.get("$ref"), path)
+                stack.extend((v, path + (k,)) for k, v in node.items() if isinstance(v, (dict, list)))
+            elif isinstance(node, list):
+                if id(node) in seen:
+                    continue
+                seen.add(id(node))
+                stack.extend((v, path + (i,)) for i, v in enumerate(node) if isinstance(v, (dict, list)))
     _REF_CACHE[0], _REF_CACHE[1] = data, found
     return found
 
@@ -844,7 +855,7 @@ def unreferenced_reusable_object(target: Any, options: Any, ctx: Any):
         )
     if not isinstance(target, dict):
         return None
-    refs = local_ref_targets(ctx.data if ctx is not None else None)
+    refs = local_ref_targets(ctx.data if ctx is not None else None, getattr(ctx, "walker", None))
     base = pointer_parts(location)
     hits = []
     for name in target:

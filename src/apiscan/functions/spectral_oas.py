@@ -13,8 +13,6 @@ import copy
 import json
 import re
 from functools import lru_cache
-from pathlib import Path
-from types import SimpleNamespace
 from typing import Any, Iterator
 
 import orjson
@@ -589,7 +587,7 @@ def oas_unused_component(target: Any, options: Any, ctx: Any):
     _no_options("oasUnusedComponent", options)
     if not isinstance(target, dict) or not isinstance(target.get("components"), dict):
         return None
-    refs = core.local_ref_targets(ctx.data if ctx is not None else target)
+    refs = core.local_ref_targets(ctx.data if ctx is not None else target, getattr(ctx, "walker", None))
     hits = []
     for kind in ("schemas", "responses", "parameters", "examples", "requestBodies", "headers", "links", "callbacks"):
         group = target["components"].get(kind)
@@ -912,12 +910,13 @@ def _media_items(ctx: Any, target: dict, version: int) -> Iterator[tuple[Any, tu
 
 @lru_cache(maxsize=8)
 def _oas_schema(name: str) -> dict | None:
-    """The official OpenAPI JSON Schemas as openapi-spec-validator ships them."""
-    try:
-        import openapi_spec_validator
-    except ImportError:  # pragma: no cover - a declared dependency
+    """The official OpenAPI JSON Schemas as openapi-spec-validator ships them (read from its
+    folder: importing the package would cost 0.3 s of start-up for three JSON files)."""
+    from apiscan.sources.openapi import official_schema_dir
+
+    base = official_schema_dir()
+    if base is None:  # pragma: no cover - a declared dependency
         return None
-    base = Path(openapi_spec_validator.__file__).parent / "resources" / "schemas"
     file = base / {"oas2_0": "v2.0", "oas3_0": "v3.0", "oas3_1": "v3.1"}[name] / "schema.json"
     try:
         return json.loads(file.read_text(encoding="utf-8"))

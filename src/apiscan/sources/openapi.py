@@ -145,7 +145,8 @@ def load_api_document(path: Path | str, root: Path | None = None, allow_remote_r
 # ---------------------------------------------------------------------------- structural validation
 
 
-def _schema_dir() -> Path | None:
+def official_schema_dir() -> Path | None:
+    """Where openapi-spec-validator keeps the official schemas, found without importing it."""
     spec = importlib.util.find_spec("openapi_spec_validator")
     if spec is None or not spec.submodule_search_locations:
         return None
@@ -157,7 +158,7 @@ def _validator(fmt: str):
     import jsonschema_rs
 
     folder = {"oas2": "v2.0", "oas3.0": "v3.0", "oas3.1": "v3.1"}[fmt]
-    base = _schema_dir()
+    base = official_schema_dir()
     if base is None:
         return None
     schema = json.loads((base / folder / "schema.json").read_text("utf-8"))
