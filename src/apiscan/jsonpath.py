@@ -386,6 +386,20 @@ class Walker:
                             if c is not None:
                                 out.append(c)
                 return out
+            if kind == "union" and len(nodes) == 1 and nodes[0] is self.root and \
+                    all(type(name) is str and not name.isdigit() for name in step.names):
+                # `$..[description,title]` from the index too: in document order, as the loop below
+                _, by_key = self._root_index()
+                holders = {id(h): h for name in step.names for h in by_key.get(name, ())}
+                if len(step.names) > 1:
+                    order = self._positions_of(self._all)
+                    holders = dict(sorted(holders.items(), key=lambda item: order[item[0]]))
+                for holder in holders.values():
+                    for name in step.names:
+                        c = self.child(holder, name)
+                        if c is not None:
+                            out.append(c)
+                return out
             if len(nodes) == 1 and nodes[0] is self.root:
                 nodes = self._root_index()[0]
             else:
@@ -477,6 +491,14 @@ class Walker:
         return out
 
 
+    def _positions_of(self, nodes: list[tuple]) -> dict[int, int]:
+        """Node (by id) → its place in a long-lived descendant list."""
+        positions = self._positions.get(id(nodes))
+        if positions is None:
+            positions = {id(n): i for i, n in enumerate(nodes)}
+            self._positions[id(nodes)] = positions
+        return positions
+
     def _filter_anchored(self, fast: Callable, anchors: tuple, nodes: list[tuple]) -> list[tuple]:
         """`..[?()]` over a descendant list, asking the filter only about objects that hold one of
         its anchor keys (`@ && @.enum` → objects with `enum`: 3,000 of 300,000 children on
@@ -484,10 +506,7 @@ class Walker:
         node (the listing's own and its aliases) whose parent is listed, ordered by parent, then
         by the node's place in that parent."""
         aliases = self._aliases[id(nodes)]
-        positions = self._positions.get(id(nodes))
-        if positions is None:
-            positions = {id(n): i for i, n in enumerate(nodes)}
-            self._positions[id(nodes)] = positions
+        positions = self._positions_of(nodes)
         if nodes is self._all and self._by_key is not None:
             by_key = self._by_key
             clause = min(anchors, key=lambda c: sum(len(by_key.get(k, ())) for k in c))

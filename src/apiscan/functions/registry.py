@@ -3,7 +3,7 @@
 A function is `fn(target, options, ctx) -> iterable of Hit | None`:
 - `target` is the value selected by `given` (+ `field`), with `$ref`s at its top level followed;
   nested values may still hold `{"$ref": ...}`: call `ctx.resolve(value)` before looking inside,
-  or `ctx.resolved(value)` for a deep, cycle-safe resolved copy (costly: only for small values).
+  or `ctx.resolved(value)` for a deep, cycle-safe resolved view (read-only: shared with the document).
   When `then.field` names a key that does not exist, `target` is the sentinel `MISSING`.
 - `options` is the rule's `functionOptions` (a dict, possibly empty).
 - `ctx` gives the document, the target's path and the rest (see FunctionContext).
@@ -75,7 +75,7 @@ class FunctionContext:
         return self.resolver.deref(value)
 
     def resolved(self, value: Any, max_depth: int = 64) -> Any:
-        """A deep copy of `value` with every resolvable `$ref` inlined; cycles are cut (left as `$ref`)."""
+        """`value` with every resolvable `$ref` inlined, cycles cut (left as `$ref`); read-only."""
         if self.resolver is None:
             return value
         return self.resolver.deep_resolve(value, max_depth=max_depth)

@@ -9,7 +9,6 @@ strip the target's own path.
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from functools import lru_cache
@@ -17,7 +16,7 @@ from typing import Any, Iterator
 
 import orjson
 
-from apiscan.functions import core
+from apiscan.functions import core, example_schema
 from apiscan.functions.registry import MISSING, FunctionOptionsError, Hit, register
 
 HTTP_METHODS = ("get", "head", "post", "put", "patch", "delete", "options", "trace")
@@ -636,8 +635,9 @@ def _x_nullable_to_nullable(schema: Any) -> Any:
     return schema
 
 
-def oas_schema_hits(target: Any, schema: Any, ctx: Any, all_errors: bool = False) -> list[Hit]:
-    """Spectral's oasSchema: the dialect and `nullable` handling follow the document's format."""
+def oas_schema_hits(target: Any, schema: Any, ctx: Any, all_errors: bool = False, prepared: bool = False) -> list[Hit]:
+    """Spectral's oasSchema: the dialect and `nullable` handling follow the document's format
+    (`prepared`: the schema comes from example_schema, which has done the `nullable` part)."""
     dialect, prepare = "draft4", None
     fmt = _fmt(ctx)
     if not fmt:
@@ -647,7 +647,7 @@ def oas_schema_hits(target: Any, schema: Any, ctx: Any, all_errors: bool = False
         declared = data.get("jsonSchemaDialect") if isinstance(data, dict) else None
         dialect = _draft_from_dialect(declared) or "draft2020-12"
     try:
-        if fmt in ("oas3.0", "oas2"):
+        if fmt in ("oas3.0", "oas2") and not prepared:
             schema = _dialect_schema(ctx, schema, fmt)
     except core.SchemaCompileError as exc:
         return [Hit(str(exc))]
@@ -717,69 +717,9 @@ def oas_schema(target: Any, options: Any, ctx: Any):
     return hits or None
 
 
-_SCHEMA_KEYWORDS_SINGLE = {"items", "additionalProperties", "not", "contains", "propertyNames", "if", "then", "else",
-                           "additionalItems", "unevaluatedItems", "unevaluatedProperties", "contentSchema"}
-_SCHEMA_KEYWORDS_LIST = {"allOf", "anyOf", "oneOf", "prefixItems", "items"}
-_SCHEMA_KEYWORDS_MAP = {"properties", "patternProperties", "definitions", "$defs", "dependencies", "dependentSchemas"}
-
-
-def _walk_schemas(schema: Any, visit, parent: Any = None, parent_keyword: str | None = None, prop: str | None = None,
-                  depth: int = 0) -> None:
-    """json-schema-traverse: visit every subschema (with the keyword and property that led to it)."""
-    if not isinstance(schema, dict) or depth > 200:
-        return
-    visit(schema, parent, parent_keyword, prop)
-    for key, value in list(schema.items()):
-        if key in _SCHEMA_KEYWORDS_LIST and isinstance(value, list):
-            for item in value:
-                _walk_schemas(item, visit, schema, key, None, depth + 1)
-        elif key in _SCHEMA_KEYWORDS_SINGLE and isinstance(value, dict):
-            _walk_schemas(value, visit, schema, key, None, depth + 1)
-        elif key in _SCHEMA_KEYWORDS_MAP and isinstance(value, dict):
-            for name, sub in value.items():
-                _walk_schemas(sub, visit, schema, key, name, depth + 1)
-
-
-def _clean_ids(schema: Any) -> None:
-    """Spectral drops `id` from objects that are not schemas (examples, defaults, x- values) before AJV."""
-    def strip(value: Any, depth: int = 0) -> None:
-        if depth > 200:
-            return
-        if isinstance(value, dict):
-            value.pop("id", None)
-            for v in value.values():
-                strip(v, depth + 1)
-        elif isinstance(value, list):
-            for v in value:
-                strip(v, depth + 1)
-
-    def visit(node: dict, *_: Any) -> None:
-        for key, value in node.items():
-            if key in _SCHEMA_KEYWORDS_LIST or key in _SCHEMA_KEYWORDS_SINGLE or key in _SCHEMA_KEYWORDS_MAP:
-                continue
-            if key in ("enum", "required", "type"):
-                continue
-            if isinstance(value, dict) and "id" in value:
-                value.pop("id", None)
-
-    _walk_schemas(schema, visit)
-
-
-def _relax_required(schema: Any, read_only: bool, write_only: bool) -> None:
-    if not (read_only or write_only):
-        return
-
-    def visit(node: dict, parent: Any, keyword: str | None, prop: str | None) -> None:
-        if (node.get("readOnly") is True and read_only) or (node.get("writeOnly") is True and write_only):
-            if keyword == "properties" and isinstance(parent, dict):
-                req = parent.get("required")
-                if req is None or isinstance(req, list):
-                    if isinstance(req, list):
-                        parent["required"] = [p for p in req if p != prop]
-                        if not parent["required"]:
-                            del parent["required"]
-
-    _walk_schemas(schema, visit)
+_SCHEMA_KEYWORDS_SINGLE = example_schema.SCHEMA_SINGLE
+_SCHEMA_KEYWORDS_LIST = example_schema.SCHEMA_LIST
+_SCHEMA_KEYWORDS_MAP = example_schema.SCHEMA_MAP
 
 
 def _matches(path: tuple, patterns: list[tuple]) -> bool:
@@ -791,34 +731,27 @@ _RESPONSE_PATHS = {2: [("responses",), ("paths", "*", "*", "responses")],
                    3: [("components", "responses"), ("paths", "*", "*", "responses")]}
 
 
-def _plain_copy(value: Any) -> Any:
-    """A private deep copy, through orjson (C) where the value is plain JSON."""
-    try:
-        return orjson.loads(orjson.dumps(value))
-    except (TypeError, ValueError, RecursionError, orjson.JSONEncodeError):
-        try:
-            return json.loads(json.dumps(value, default=str))
-        except (TypeError, ValueError, RecursionError):
-            return copy.deepcopy(value)
-
-
 def _prepare_schema(ctx: Any, raw_schema: Any, in_request: bool, in_response: bool) -> Any:
     schema = ctx.resolved(raw_schema) if ctx is not None and hasattr(ctx, "resolved") else raw_schema
-    schema = _plain_copy(schema)  # resolved forms are shared between results: changed below, so copied
-    if isinstance(schema, dict):
-        if is_oas2(ctx) and isinstance(schema.get("required"), bool):
-            schema.pop("required", None)
-        _clean_ids(schema)
-        _relax_required(schema, in_request, in_response)
-    return schema
+    fmt = _fmt(ctx)
+    if ctx is None or not hasattr(ctx, "memo"):
+        return example_schema.ExampleSchemas(in_request, in_response, fmt).prepare(schema)
+    rewriters = ctx.memo("oasExample.rewriters", dict)
+    key = (in_request, in_response, fmt)
+    rewriter = rewriters.get(key)
+    if rewriter is None:
+        rewriter = rewriters[key] = example_schema.ExampleSchemas(in_request, in_response, fmt)
+    return rewriter.prepare(schema)
 
 
 def _prepared_schema(ctx: Any, raw_schema: Any, in_request: bool, in_response: bool) -> Any:
-    """The resolved, cleaned schema for validation, once per (schema, request/response) per
-    document: on GitHub's spec a handful of component schemas back thousands of examples, and
-    resolving one costs far more than validating an example against it."""
+    """The resolved, rewritten schema for validation, once per (schema, request/response) per
+    document; a schema AJV would refuse comes back as the SchemaCompileError to report."""
     if not isinstance(raw_schema, dict) or ctx is None or not hasattr(ctx, "memo"):
-        return _prepare_schema(ctx, raw_schema, in_request, in_response)
+        try:
+            return _prepare_schema(ctx, raw_schema, in_request, in_response)
+        except core.SchemaCompileError as exc:
+            return exc
     by_id = ctx.memo("oasExample.prepared", dict)
     key = (id(raw_schema), in_request, in_response)
     hit = by_id.get(key)
@@ -835,7 +768,10 @@ def _prepared_schema(ctx: Any, raw_schema: Any, in_request: bool, in_response: b
         content = None
     prepared = by_content.get(content) if content is not None else None
     if prepared is None:
-        prepared = _prepare_schema(ctx, raw_schema, in_request, in_response)
+        try:
+            prepared = _prepare_schema(ctx, raw_schema, in_request, in_response)
+        except core.SchemaCompileError as exc:
+            prepared = exc
         if content is not None:
             by_content[content] = prepared
     by_id[key] = (raw_schema, prepared)
@@ -861,6 +797,8 @@ def oas_example(target: Any, options: Any, ctx: Any):
     in_request = kind == "media" and _matches(base, _REQUEST_PATHS[version])
     in_response = kind == "media" and _matches(base, _RESPONSE_PATHS[version])
     schema = _prepared_schema(ctx, raw_schema, in_request, in_response)
+    if isinstance(schema, core.SchemaCompileError):
+        return [Hit(str(schema), path=rel) for _, rel in items]
     if not isinstance(schema, (dict, bool)):
         return None
     hits: list[Hit] = []
@@ -868,7 +806,7 @@ def oas_example(target: Any, options: Any, ctx: Any):
         sub_ctx = _PathCtx(ctx, base + rel)
         if value is not MISSING and ctx is not None and hasattr(ctx, "resolved"):
             value = ctx.resolved(value)
-        for hit in oas_schema_hits(value, schema, sub_ctx):
+        for hit in oas_schema_hits(value, schema, sub_ctx, prepared=True):
             hits.append(Hit(hit.message, path=rel + tuple(hit.path)))
     return hits or None
 

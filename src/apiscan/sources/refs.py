@@ -172,8 +172,9 @@ class RefResolver:
     def deep_resolve(self, value: Any, base: str | None = None, max_depth: int = 64) -> Any:
         """`value` with every resolvable `$ref` inlined; a reference back into its own ancestry is
         left as `$ref`. The resolved form of a referenced value is built once and shared between
-        results (a spec's few hundred component schemas stand behind thousands of uses), so the
-        result must be treated as read-only: copy it before changing it."""
+        results (a spec's few hundred component schemas stand behind thousands of uses), and a
+        part without any `$ref` is the document's own object, not a copy: the result must be
+        treated as read-only (copy it before changing it)."""
         base = base or self.file_of(value)
         memo = self._resolved
         active: set[int] = set()
@@ -199,27 +200,30 @@ class RefResolver:
                     return out, pure
                 vid = id(v)
                 active.add(vid)
-                out_d: dict = {}
+                out_d: dict | None = None  # copied only when something below changes
                 pure = True
                 for k, x in v.items():
                     if type(x) is dict or type(x) is list:
-                        out_d[k], p = rec(x, file, depth + 1)
+                        r, p = rec(x, file, depth + 1)
                         pure = pure and p
-                    else:
-                        out_d[k] = x
+                        if r is not x:
+                            if out_d is None:
+                                out_d = dict(v)
+                            out_d[k] = r
                 active.discard(vid)
-                return out_d, pure
+                return (v if out_d is None else out_d), pure
             if type(v) is list:
-                out_l = []
+                out_l: list | None = None
                 pure = True
-                for x in v:
+                for i, x in enumerate(v):
                     if type(x) is dict or type(x) is list:
                         r, p = rec(x, file, depth + 1)
-                        out_l.append(r)
                         pure = pure and p
-                    else:
-                        out_l.append(x)
-                return out_l, pure
+                        if r is not x:
+                            if out_l is None:
+                                out_l = list(v)
+                            out_l[i] = r
+                return (v if out_l is None else out_l), pure
             return v, True
 
         return rec(value, base, 0)[0]
