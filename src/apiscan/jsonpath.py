@@ -520,7 +520,8 @@ class Walker:
                 key = next(iter(clause))
                 holders = [n for n in nodes if type(n[VALUE]) is dict and key in n[VALUE]]
             else:
-                holders = [n for n in nodes if type(n[VALUE]) is dict and any(k in n[VALUE] for k in clause)]
+                disjoint = clause.isdisjoint  # over a dict: its keys, in C
+                holders = [n for n in nodes if type(n[VALUE]) is dict and not disjoint(n[VALUE])]
         hits: list[tuple[int, tuple]] = []
         for holder in holders:
             routes = aliases.get(id(holder[VALUE]))

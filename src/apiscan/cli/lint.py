@@ -54,7 +54,7 @@ def run_lint(paths, select, ignore, ruleset, rules_dirs, config_file, no_config,
     root = (root or _default_root(list(paths), common_root)).resolve()
     opts = LintOptions(paths=list(paths), rules=rules, root=root,
                        allow_remote_refs=bool(allow_remote_refs if allow_remote_refs is not None else cfg.allow_remote_refs),
-                       jobs=jobs, severity_overrides=cfg.severity)
+                       jobs=jobs, severity_overrides=cfg.severity, exits_after=True)
     result = lint(opts)
     result.errors[:0] = rule_errors
     if landscape:
