@@ -7,7 +7,7 @@ APISCAN := $(VENV)/bin/apiscan
 STAMP := $(VENV)/.installed
 BENCH_CACHE ?= $(HOME)/.cache/apiscan-bench
 
-.PHONY: venv install demo test bench parity clean rules-docs
+.PHONY: venv install bytecode demo test bench parity clean rules-docs
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,9 +15,14 @@ $(STAMP): pyproject.toml
 	$(PIP) install -q -e ".[test]"
 	touch $(STAMP)
 
+# Bytecode for the editable sources: where PYTHONDONTWRITEBYTECODE is set, Python never caches
+# it itself and every run compiles apiscan again (0.05 s of a 1.3 s lint). Cheap when up to date.
+bytecode: $(STAMP)
+	@$(PY) -m compileall -q src/apiscan
+
 venv install: $(STAMP)
 
-demo: $(STAMP)
+demo: bytecode
 	@mkdir -p out
 	@echo "== 1. apiscan lint: the bundled demo API descriptions (fixtures/demo) =="
 	@$(APISCAN) lint fixtures/demo -f stylish -f sarif:out/demo.sarif -f json:out/demo.json -f markdown:out/demo.md -f junit:out/demo.junit.xml || echo "(apiscan exited with $$?: 1 = findings at or above the threshold, as expected here)"
@@ -37,10 +42,10 @@ test: $(STAMP)
 rules-docs: $(STAMP)
 	$(APISCAN) rules docs -o docs/rules
 
-bench: $(STAMP)
+bench: bytecode
 	$(PY) bench/run_bench.py --cache $(BENCH_CACHE)
 
-parity: $(STAMP)
+parity: bytecode
 	$(PY) bench/parity.py --cache $(BENCH_CACHE)
 
 clean:

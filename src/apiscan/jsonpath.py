@@ -207,7 +207,7 @@ class Walker:
         self.root = (root_value, root_file, (), None, None)
         self.resolver = resolver
         self._all: list | None = None
-        self._by_key: dict[str, list] | None = None
+        self._by_key: dict[str, list] = {}  # key → the root index's objects holding it, filled on demand
         self._expanded: dict[tuple, list] = {}  # root-relative step prefix → its descendants
         # for each of those lists (and the root index): the other routes to nodes listed once
         self._aliases: dict[int, dict[int, list]] = {}
@@ -316,31 +316,25 @@ class Walker:
             stack.extend(kids)
         return out
 
-    def _root_index(self) -> tuple[list, dict]:
+    def _root_index(self) -> list:
         if self._all is None:
             aliases: dict[int, list] = {}
             nodes = self._descendants(self.root, None, aliases)
             self._aliases[id(nodes)] = aliases
-            by_key: dict[str, list] = {}
-            for node in nodes:
-                value = node[VALUE]
-                if type(value) is dict:
-                    for k in value:
-                        lst = by_key.get(k)
-                        if lst is None:
-                            by_key[k] = [node]
-                        else:
-                            lst.append(node)
-            self._all, self._by_key = nodes, by_key
-        return self._all, self._by_key
+            self._all = nodes
+        return self._all
 
     def holders(self, key: str) -> list[tuple]:
-        """The objects of the document (from the root, each once) that have `key`."""
-        return self._root_index()[1].get(key, [])
+        """The objects of the document (from the root, each once, in order) that have `key`.
+        One scan per key asked for, kept: rules ask for a dozen keys, a document has thousands."""
+        found = self._by_key.get(key)
+        if found is None:
+            found = self._by_key[key] = [n for n in self._root_index() if type(n[VALUE]) is dict and key in n[VALUE]]
+        return found
 
     def containers(self, node: tuple) -> list[tuple]:
         if node is self.root:
-            return self._root_index()[0]
+            return self._root_index()
         return self._descendants(node)
 
     # -- steps
@@ -372,15 +366,14 @@ class Walker:
         if step.descend:
             if kind in ("child", "dictkey") and len(nodes) == 1 and nodes[0] is self.root:
                 # fast path: `$..name` from the index
-                _, by_key = self._root_index()
                 name = step.names[0]
                 key = str(name) if isinstance(name, int) else name
-                for holder in by_key.get(key, ()):
+                for holder in self.holders(key):
                     c = self.child(holder, key)
                     if c is not None:
                         out.append(c)
                 if isinstance(name, int) or (kind == "child" and name.isdigit()):
-                    for holder in self._root_index()[0]:
+                    for holder in self._root_index():
                         if type(holder[VALUE]) is list:
                             c = self.child(holder, name)
                             if c is not None:
@@ -389,19 +382,15 @@ class Walker:
             if kind == "union" and len(nodes) == 1 and nodes[0] is self.root and \
                     all(type(name) is str and not name.isdigit() for name in step.names):
                 # `$..[description,title]` from the index too: in document order, as the loop below
-                _, by_key = self._root_index()
-                holders = {id(h): h for name in step.names for h in by_key.get(name, ())}
-                if len(step.names) > 1:
-                    order = self._positions_of(self._all)
-                    holders = dict(sorted(holders.items(), key=lambda item: order[item[0]]))
-                for holder in holders.values():
+                names = frozenset(step.names)
+                for holder in [n for n in self._root_index() if type(n[VALUE]) is dict and not names.isdisjoint(n[VALUE])]:
                     for name in step.names:
                         c = self.child(holder, name)
                         if c is not None:
                             out.append(c)
                 return out
             if len(nodes) == 1 and nodes[0] is self.root:
-                nodes = self._root_index()[0]
+                nodes = self._root_index()
             else:
                 cached = self._expanded.get(prefix) if prefix is not None else None
                 if cached is None:
@@ -507,15 +496,10 @@ class Walker:
         by the node's place in that parent."""
         aliases = self._aliases[id(nodes)]
         positions = self._positions_of(nodes)
-        if nodes is self._all and self._by_key is not None:
-            by_key = self._by_key
-            clause = min(anchors, key=lambda c: sum(len(by_key.get(k, ())) for k in c))
-            if len(clause) == 1:
-                holders = by_key.get(next(iter(clause)), [])
-            else:
-                holders = list({id(h): h for k in clause for h in by_key.get(k, ())}.values())
+        clause = min(anchors, key=len)
+        if nodes is self._all and len(clause) == 1:
+            holders = self.holders(next(iter(clause)))
         else:
-            clause = min(anchors, key=len)
             if len(clause) == 1:
                 key = next(iter(clause))
                 holders = [n for n in nodes if type(n[VALUE]) is dict and key in n[VALUE]]

@@ -97,9 +97,6 @@ def lint_file(path: Path, explicit: bool, opts: LintOptions) -> FileOutcome:
                       and not r.broken and (not r.formats or r.formats & doc.formats)]
         if can_split(size, opts.jobs) and len(applicable) > 1:
             ensure_functions({t.function for r in applicable for t in r.then})  # import once, before the fork
-            if any(not r.resolved for r in applicable):  # build the unresolved index once, before the fork
-                raw = engine.walker_for(next(r for r in applicable if not r.resolved))
-                raw.containers(raw.root)
             result = run_split(applicable, engine.run, lambda fs: _locate(doc, fs), display)
         else:
             result = engine.run(opts.rules)

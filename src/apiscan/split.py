@@ -5,7 +5,8 @@ nothing is parsed twice; its findings come back pickled through a pipe.
 
 Rules are claimed one by one rather than split in halves up front because their costs differ by
 two orders of magnitude and are not known in advance; heavy-looking rules (`$` and `$..`) are
-offered first, the classic longest-job-first order.
+offered first, the classic longest-job-first order. The rules that read the document as written
+(`resolved: false`) are claimed together, so only one process builds the index of that view.
 
 Only for big single documents (a `-j` run already spreads files over processes) and only where
 `fork` exists. A failure in the child becomes a ScanError, never a silent loss of results.
@@ -28,18 +29,26 @@ def can_split(size: int, jobs: int) -> bool:
     return jobs == 1 and size >= SPLIT_MIN_BYTES and hasattr(os, "fork") and (os.cpu_count() or 1) >= 2
 
 
-def _heavy_first(rules: list) -> list:
-    def weight(rule) -> int:
-        given = rule.given or ["$"]
-        return 0 if any(g.strip() == "$" or g.startswith("$..") for g in given) else 1
+def _weight(rule) -> int:
+    given = rule.given or ["$"]
+    return 0 if any(g.strip() == "$" or g.startswith("$..") for g in given) else 1
 
-    return sorted(rules, key=weight)
+
+def _units(rules: list) -> list[list]:
+    """The claims, heavy-looking first. Rules that read the document as written (`resolved:
+    false`) form one claim: the index of that view is built by the process that takes them,
+    once, instead of before the fork (serial) or in both processes."""
+    raw = [r for r in rules if not r.resolved]
+    units = [[r] for r in rules if r.resolved]
+    if raw:
+        units.append(raw)
+    return sorted(units, key=lambda unit: min(_weight(r) for r in unit))
 
 
 def run_split(rules: list, run: Callable[[list], EngineOutput], locate: Callable[[list], None],
               file: str) -> EngineOutput:
-    """`run` each rule in whichever of two processes is free; `locate(findings)` in each."""
-    ordered = _heavy_first(rules)
+    """`run` each claim of rules in whichever of two processes is free; `locate(findings)` in each."""
+    ordered = _units(rules)
     counter = multiprocessing.RawValue("i", 0)
     lock = multiprocessing.Lock()
 
@@ -51,7 +60,7 @@ def run_split(rules: list, run: Callable[[list], EngineOutput], locate: Callable
                 counter.value = i + 1
             if i >= len(ordered):
                 break
-            part = run([ordered[i]])
+            part = run(ordered[i])
             out.findings.extend(part.findings)
             out.errors.extend(part.errors)
         locate(out.findings)
