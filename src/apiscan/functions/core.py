@@ -17,7 +17,7 @@ import json
 import math
 import re
 import unicodedata
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from apiscan.functions.registry import MISSING, FunctionOptionsError, Hit, register
 
@@ -472,6 +472,27 @@ def undefined(target: Any, options: Any, ctx: Any):
 _PATTERN_EXAMPLE = '{ "match": "^Stoplight" }, { "notMatch": "Swagger" }, { "match": "Stoplight", "notMatch": "Swagger" }'
 
 
+def parsed_options(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """Check and compile a function's options once per options object, not once per target (a
+    rule's options are one object for the whole run; `pattern` meets 30,000 targets on a big spec).
+    A parse that fails is not cached: it raises again, with its message, for the next target."""
+    cache: dict[int, tuple[Any, Any]] = {}
+
+    def cached(options: Any) -> Any:
+        hit = cache.get(id(options))
+        if hit is not None and hit[0] is options:
+            return hit[1]
+        parsed = parse(options)
+        if isinstance(options, (dict, list)):
+            if len(cache) > 1024:
+                cache.clear()
+            cache[id(options)] = (options, parsed)
+        return parsed
+
+    return cached
+
+
+@parsed_options
 def _pattern_options(options: Any) -> tuple[JsRegex | None, JsRegex | None, dict]:
     opts = _require_dict("pattern", options, _PATTERN_EXAMPLE)
     if not opts:
@@ -531,6 +552,7 @@ def _casing_regex(kind: str, disallow_digits: bool, sep_char: str | None, allow_
     return rx
 
 
+@parsed_options
 def _casing_options(options: Any) -> tuple[str, bool, str | None, bool]:
     opts = _require_dict("casing", options, _CASING_EXAMPLE)
     _reject_unknown("casing", opts, ("type", "disallowDigits", "separator"))
@@ -623,6 +645,7 @@ def _alphabetical_compare(a: Any, b: Any) -> int:
     return locale_compare(a, b)
 
 
+@parsed_options
 def _alphabetical_options(options: Any) -> str | None:
     if options is None or options is MISSING:
         return None
@@ -872,6 +895,7 @@ _SCHEMA_EXAMPLE = (
 _DIALECTS = ("auto", "draft4", "draft6", "draft7", "draft2019-09", "draft2020-12")
 
 
+@parsed_options
 def _schema_options(options: Any) -> tuple[dict | bool, str, bool]:
     opts = _require_dict("schema", options, _SCHEMA_EXAMPLE)
     _reject_unknown("schema", opts, ("schema", "dialect", "allErrors", "prepareResults"))
