@@ -405,6 +405,13 @@ class Walker:
                 nodes = cached
         if kind == "child":
             name = step.names[0]
+            if type(name) is str and not name.isdigit():  # only an object can have it: no call for the rest
+                enter, append = self._enter, out.append
+                for n in nodes:
+                    v = n[VALUE]
+                    if type(v) is dict and name in v:
+                        append(enter(v[name], n[FILE], n[PATH] + (name,), name, n))
+                return out
             for n in nodes:
                 c = self.child(n, name)
                 if c is not None:

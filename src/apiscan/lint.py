@@ -92,7 +92,7 @@ def lint_file(path: Path, explicit: bool, opts: LintOptions) -> FileOutcome:
         # The document and its index live until the end: keep the cyclic GC from re-scanning
         # millions of them on every collection (and, after a fork, from touching every page).
         gc.freeze()
-        size = len(loaded.text) if loaded.text else 0
+        size = loaded.size
         applicable = [r for r in opts.rules if r.scope in ("document", "operation") and r.enabled
                       and not r.broken and (not r.formats or r.formats & doc.formats)]
         if can_split(size, opts.jobs) and len(applicable) > 1:

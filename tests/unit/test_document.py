@@ -66,3 +66,32 @@ def test_positions_on_minified_json_are_columns_of_line_one():
     d = parse_text(text, "x.json")
     got = d.source_map.positions([("a", "b", 1, "c"), ("d",), ("e", "f")])
     assert got == {("a", "b", 1, "c"): (1, 15), ("d",): (1, 24), ("e", "f"): (1, 35)}
+
+
+@pytest.mark.parametrize("raw,line,col,words", [
+    (b'{\n  "a": 1,\n  "a": 2\n}', 3, 3, "duplicate key 'a'"),
+    (b'{\n  "a": 1,\n  "b": \n}', 4, 1, "invalid JSON"),
+    (b'{\n  "a": "\xff"\n}', 2, None, "not UTF-8"),
+    (b'\xef\xbb\xbf{\n  "k" : 1,\n  "k" : 2\n}', 3, 3, "duplicate key 'k'"),
+])
+def test_json_read_from_bytes_reports_like_text(tmp_path, raw, line, col, words):
+    """load_document parses JSON straight from its bytes; errors still carry the line and column."""
+    from apiscan.sources.document import load_document
+
+    p = tmp_path / "x.json"
+    p.write_bytes(raw)
+    with pytest.raises(DocumentError) as info:
+        load_document(p)
+    assert words in info.value.message
+    assert (info.value.line, info.value.column) == (line, col)
+
+
+def test_json_from_bytes_decodes_text_only_when_asked(tmp_path):
+    from apiscan.sources.document import load_document
+
+    p = tmp_path / "x.json"
+    p.write_bytes('{\n  "t": "é",\n  "a": {"b": [1, {"c": 2}]}\n}'.encode())
+    d = load_document(p)
+    assert d._text is None and d.size == len(p.read_bytes())
+    assert d.source_map.positions([("a", "b", 1, "c")]) == {("a", "b", 1, "c"): (3, 19)}
+    assert d.text.startswith('{\n  "t": "é"')

@@ -722,13 +722,18 @@ _SCHEMA_KEYWORDS_LIST = example_schema.SCHEMA_LIST
 _SCHEMA_KEYWORDS_MAP = example_schema.SCHEMA_MAP
 
 
-def _matches(path: tuple, patterns: list[tuple]) -> bool:
-    return any(all(seg == "*" or (i < len(path) and seg == path[i]) for i, seg in enumerate(p)) for p in patterns)
+def _in_request(path: tuple, version: int) -> bool:
+    """Under a request body (where `readOnly` properties may be missing)."""
+    return version == 3 and ((len(path) >= 2 and path[0] == "components" and path[1] == "requestBodies") or
+                             (len(path) >= 4 and path[0] == "paths" and path[3] == "requestBody"))
 
 
-_REQUEST_PATHS = {2: [], 3: [("components", "requestBodies"), ("paths", "*", "*", "requestBody")]}
-_RESPONSE_PATHS = {2: [("responses",), ("paths", "*", "*", "responses")],
-                   3: [("components", "responses"), ("paths", "*", "*", "responses")]}
+def _in_response(path: tuple, version: int) -> bool:
+    """Under a response (where `writeOnly` properties may be missing)."""
+    if version == 2 and path[:1] == ("responses",):
+        return True
+    return (len(path) >= 4 and path[0] == "paths" and path[3] == "responses") or \
+        (version == 3 and len(path) >= 2 and path[0] == "components" and path[1] == "responses")
 
 
 def _prepare_schema(ctx: Any, raw_schema: Any, in_request: bool, in_response: bool) -> Any:
@@ -794,8 +799,8 @@ def oas_example(target: Any, options: Any, ctx: Any):
     items = list(_schema_items(target, version) if kind == "schema" else _media_items(ctx, target, version))
     if not items:
         return None
-    in_request = kind == "media" and _matches(base, _REQUEST_PATHS[version])
-    in_response = kind == "media" and _matches(base, _RESPONSE_PATHS[version])
+    in_request = kind == "media" and _in_request(base, version)
+    in_response = kind == "media" and _in_response(base, version)
     schema = _prepared_schema(ctx, raw_schema, in_request, in_response)
     if isinstance(schema, core.SchemaCompileError):
         return [Hit(str(schema), path=rel) for _, rel in items]

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import orjson
+
 from apiscan.pointer import parse_pointer, walk
 from apiscan.sources.document import DocumentError, LoadedDocument, decode_bytes, load_document, parse_text
 
@@ -175,6 +177,8 @@ class RefResolver:
         results (a spec's few hundred component schemas stand behind thousands of uses), and a
         part without any `$ref` is the document's own object, not a copy: the result must be
         treated as read-only (copy it before changing it)."""
+        if (type(value) is dict or type(value) is list) and not _may_hold_ref(value):
+            return value  # nothing to inline (most example values): no walk at all
         base = base or self.file_of(value)
         memo = self._resolved
         active: set[int] = set()
@@ -272,3 +276,14 @@ def _display_path(key: str) -> str:
         return key if rel.startswith("..") else rel
     except ValueError:
         return key
+
+
+def _may_hold_ref(value: Any) -> bool:
+    """Whether a `$ref` key may be anywhere inside: orjson writes the value out at C speed, and a
+    `$ref` key can only be there if the text `"$ref"` is (a value that cannot be written out,
+    such as a huge integer, is assumed to hold one)."""
+    try:
+        return b'"$ref"' in orjson.dumps(value)
+    except (TypeError, orjson.JSONEncodeError):
+        return True
+
