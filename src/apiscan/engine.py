@@ -153,7 +153,9 @@ class DocumentEngine:
                     raise FunctionOptionsError(f"unknown function {then.function!r}")
                 ctx.field = then.field
                 ctx.given_path = node[PATH]
-                for value, file, path, tnode in _field_targets(walker, node, then.field):
+                targets = ((node[VALUE], node[FILE], node[PATH], node),) if then.field is None else \
+                    _field_targets(walker, node, then.field)
+                for value, file, path, tnode in targets:
                     ctx.path, ctx.node, ctx.file = path, tnode, file
                     result = fn(value, then.options, ctx)
                     if not result:

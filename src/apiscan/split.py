@@ -14,7 +14,6 @@ Only for big single documents (a `-j` run already spreads files over processes) 
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import pickle
 from typing import Callable
@@ -23,6 +22,7 @@ from apiscan.engine import EngineOutput
 from apiscan.models import ScanError
 
 SPLIT_MIN_BYTES = 1_000_000
+_MAX_TICKETS = 30_000  # 2-byte tickets: well under a pipe's 64 KB, so writing them never blocks
 
 
 def can_split(size: int, jobs: int) -> bool:
@@ -49,18 +49,21 @@ def run_split(rules: list, run: Callable[[list], EngineOutput], locate: Callable
               file: str) -> EngineOutput:
     """`run` each claim of rules in whichever of two processes is free; `locate(findings)` in each."""
     ordered = _units(rules)
-    counter = multiprocessing.RawValue("i", 0)
-    lock = multiprocessing.Lock()
+    if len(ordered) > _MAX_TICKETS:  # more claims than a pipe holds: no split
+        return run(rules)
+    # The claims are tickets in a pipe, written before the fork: each process reads the next one
+    # when it is free (a 2-byte read from a pipe is atomic), and an empty pipe means done.
+    tickets_r, tickets_w = os.pipe()
+    os.write(tickets_w, b"".join(i.to_bytes(2, "big") for i in range(len(ordered))))
+    os.close(tickets_w)
 
     def work() -> EngineOutput:
         out = EngineOutput()
         while True:
-            with lock:
-                i = counter.value
-                counter.value = i + 1
-            if i >= len(ordered):
+            ticket = os.read(tickets_r, 2)
+            if len(ticket) < 2:
                 break
-            part = run(ordered[i])
+            part = run(ordered[int.from_bytes(ticket, "big")])
             out.findings.extend(part.findings)
             out.errors.extend(part.errors)
         locate(out.findings)
@@ -86,6 +89,7 @@ def run_split(rules: list, run: Callable[[list], EngineOutput], locate: Callable
         with os.fdopen(read_fd, "rb") as fh:
             payload = fh.read()
         os.waitpid(pid, 0)
+        os.close(tickets_r)
     try:
         findings, errors = pickle.loads(payload)
     except Exception:  # noqa: BLE001

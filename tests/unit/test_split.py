@@ -1,0 +1,68 @@
+"""One large document over two processes: the same findings as one process, whatever the order."""
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from apiscan.engine import DocumentEngine
+from apiscan.models import ScanError
+from apiscan.ruleset.spectral import load_spectral_ruleset
+from apiscan.sources.openapi import load_api_document
+from apiscan.split import _units, run_split
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+
+
+def _rules(tmp_path):
+    ruleset = tmp_path / ".spectral.yaml"
+    ruleset.write_text('extends: [["spectral:oas", "all"]]\n')
+    rules, errors = load_spectral_ruleset(ruleset)
+    assert not errors
+    return rules
+
+
+def _key(f):
+    return (f.rule_id, f.location.file, f.path, f.message)
+
+
+@pytest.mark.parametrize("spec", sorted(p.name for p in (FIXTURES / "demo" / "specs").glob("*.yaml")))
+def test_split_gives_what_one_process_gives(spec, tmp_path):
+    rules = _rules(tmp_path)
+    path = FIXTURES / "demo" / "specs" / spec
+    doc = load_api_document(path, path.parent)
+    applicable = [r for r in rules if not r.formats or r.formats & doc.formats]
+    alone = DocumentEngine(doc).run(applicable)
+    split = run_split(applicable, DocumentEngine(doc).run, lambda findings: None, spec)
+    assert not split.errors
+    assert sorted(map(_key, split.findings)) == sorted(map(_key, alone.findings))
+    assert alone.findings, "the demo specs have findings: the comparison is not empty"
+
+
+def test_rules_reading_the_document_as_written_are_one_claim(tmp_path):
+    rules = _rules(tmp_path)
+    units = _units(rules)
+    raw = [u for u in units if any(not r.resolved for r in u)]
+    assert len(raw) == 1 and all(not r.resolved for r in raw[0]) and len(raw[0]) > 1
+    assert sorted(r.id for u in units for r in u) == sorted(r.id for r in rules)
+
+
+def test_a_claim_that_fails_in_the_other_process_becomes_an_error(tmp_path):
+    """The engine turns a crashing rule into a ScanError; should the second process itself fail,
+    the parent says so instead of silently losing that process's results."""
+    rules = _rules(tmp_path)[:6]
+    parent = os.getpid()
+
+    def run(claim):
+        if os.getpid() != parent:
+            raise RuntimeError("boom")
+        time.sleep(0.2)  # leave tickets for the other process
+        from apiscan.engine import EngineOutput
+        return EngineOutput()
+
+    out = run_split(rules, run, lambda findings: None, "big.json")
+    assert [e.file for e in out.errors] == ["big.json"]
+    assert "boom" in out.errors[0].message
