@@ -5,8 +5,8 @@ nothing is parsed twice; its findings come back pickled through a pipe.
 
 Rules are claimed one by one rather than split in halves up front because their costs differ by
 two orders of magnitude and are not known in advance; heavy-looking rules (`$` and `$..`) are
-offered first, the classic longest-job-first order. The rules that read the document as written
-(`resolved: false`) are claimed together, so only one process builds the index of that view.
+offered first, the classic longest-job-first order. Rules that share work are claimed together
+(see `_units`).
 
 Only for big single documents (a `-j` run already spreads files over processes) and only where
 `fork` exists. A failure in the child becomes a ScanError, never a silent loss of results.
@@ -34,15 +34,42 @@ def _weight(rule) -> int:
     return 0 if any(g.strip() == "$" or g.startswith("$..") for g in given) else 1
 
 
+def _descent_prefixes(rule) -> set[tuple]:
+    """The walks a rule may share with others: each `given` up to an inner `..` (`$..content..[?]`
+    walks everything under every `content`). The root's own `$..` index is built before the fork."""
+    keys = set()
+    for given in rule.given or []:
+        at = given.find("..", 2)
+        while at > 1:
+            keys.add((rule.resolved, given[:at]))
+            at = given.find("..", at + 2)
+    return keys
+
+
 def _units(rules: list) -> list[list]:
-    """The claims, heavy-looking first. Rules that read the document as written (`resolved:
-    false`) form one claim: the index of that view is built by the process that takes them,
-    once, instead of before the fork (serial) or in both processes."""
-    raw = [r for r in rules if not r.resolved]
-    units = [[r] for r in rules if r.resolved]
-    if raw:
-        units.append(raw)
-    return sorted(units, key=lambda unit: min(_weight(r) for r in unit))
+    """The claims, heaviest-looking first (most `$`/`$..` rules in them). Rules that share a walk
+    (`$..content..` for both example validators) are one claim: the walk, and the schemas it
+    resolves, are done once, by one process (a sixth less work on GitHub's spec). So are the rules
+    that read the document as written (`resolved: false`): the index of that view is built by the
+    process that takes them, not before the fork or in both."""
+    group_of: dict = {}
+    groups: dict[int, list] = {}
+    for i, rule in enumerate(rules):
+        keys = _descent_prefixes(rule) | ({"as written"} if not rule.resolved else set())
+        joined = {group_of[k] for k in keys if k in group_of}
+        target = min(joined) if joined else i
+        members = groups.setdefault(target, [])
+        for other in sorted(joined - {target}):
+            members.extend(groups.pop(other))
+            for k, v in list(group_of.items()):
+                if v == other:
+                    group_of[k] = target
+        members.append(rule)
+        for k in keys:
+            group_of[k] = target
+    position = {id(r): i for i, r in enumerate(rules)}
+    units = [sorted(members, key=lambda r: position[id(r)]) for members in groups.values()]
+    return sorted(units, key=lambda unit: -sum(1 - _weight(r) for r in unit))
 
 
 def run_split(rules: list, run: Callable[[list], EngineOutput], locate: Callable[[list], None],
