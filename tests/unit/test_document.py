@@ -95,3 +95,31 @@ def test_json_from_bytes_decodes_text_only_when_asked(tmp_path):
     assert d._text is None and d.size == len(p.read_bytes())
     assert d.source_map.positions([("a", "b", 1, "c")]) == {("a", "b", 1, "c"): (3, 19)}
     assert d.text.startswith('{\n  "t": "é"')
+
+
+def test_json_positions_from_bytes_match_positions_from_text(tmp_path):
+    """The byte view (UTF-8 read as Latin-1) must give the line and column (in characters) that
+    the decoded text gives: non-ASCII keys written raw or escaped, non-ASCII before a key on its
+    line, minified and pretty-printed layouts."""
+    from apiscan.sources.document import load_document
+
+    doc = {"naïve": {"ключ": [1, {"é\u00e9": "日本語 text", "x": {"deep": True}}]},
+           "plain": {"k": "ünïcödé", "after": 2}, "\u2603 snow": [{"a": 1}, {"b": "☃"}]}
+    paths = [("naïve",), ("naïve", "ключ"), ("naïve", "ключ", 1, "é\u00e9"), ("naïve", "ключ", 1, "x", "deep"),
+             ("plain", "after"), ("\u2603 snow", 1, "b"), ("plain", "missing")]
+    import json as _json
+
+    layouts = {
+        "pretty.json": _json.dumps(doc, ensure_ascii=False, indent=2).encode(),
+        "escaped.json": _json.dumps(doc, indent=2).encode(),
+        "minified.json": _json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode(),
+        "mixed.json": b'{"na\\u00efve": {"\xd0\xba\xd0\xbb\xd1\x8e\xd1\x87": [1, {"\xc3\xa9\\u00e9": 1, "x": {"deep": true}}]},'
+                      b' "plain": {"k": "\xc3\xbc", "after": 2}, "\\u2603 snow": [{"a": 1}, {"b": 2}]}',
+    }
+    for name, raw in layouts.items():
+        p = tmp_path / name
+        p.write_bytes(raw)
+        from_bytes = load_document(p)
+        assert from_bytes._text is None
+        from_text = parse_text(raw.decode("utf-8"), name)
+        assert from_bytes.source_map.positions(paths) == from_text.source_map.positions(paths), name

@@ -227,24 +227,41 @@ class JsonSourceMap(SourceMap):
     _decoder = json.JSONDecoder()
     _ws = re.compile(r"[ \t\n\r]*")
 
-    def __init__(self, text: str, data: Any = None):
+    def __init__(self, text: str, data: Any = None, utf8_view: bool = False):
         self.text = text
         self.data = data  # the parsed value: its key order is the text's, which lets us search forward only
         self._cache: dict[tuple, tuple[int, int]] = {}
+        # `text` may be the file's UTF-8 bytes read as Latin-1 (one char per byte, made ten times
+        # faster than decoding UTF-8): JSON's structure is ASCII and never inside a multi-byte
+        # character, so the scan is the same; only keys and columns are turned back into Unicode.
+        self.utf8_view = utf8_view
+
+    def _unicode(self, view: str) -> str:
+        return view.encode("latin-1").decode("utf-8", "replace") if self.utf8_view and not view.isascii() else view
+
+    def _spelled(self, key: str) -> tuple[str, str]:
+        """How a key may be written in the text: as is, or with its non-ASCII characters escaped."""
+        plain = json.dumps(key, ensure_ascii=False)
+        if self.utf8_view:
+            plain = plain.encode("utf-8").decode("latin-1")
+        return plain, json.dumps(key)
 
     def _line_cols(self, offsets: dict[tuple, int]) -> dict[tuple, tuple[int, int]]:
         """Line and column of many offsets with one forward pass of str.count (C speed), instead of
         a table of every newline in the file."""
         text = self.text
         out: dict[tuple, tuple[int, int]] = {}
-        line, prev, line_start = 1, 0, 0
+        line, prev, col = 1, 0, 1  # col: the character column of `prev`
         for path, off in sorted(offsets.items(), key=lambda kv: kv[1]):
             crossed = text.count("\n", prev, off)
             if crossed:  # search back only as far as the previous offset: minified JSON is one line
                 line += crossed
                 line_start = text.rfind("\n", prev, off) + 1
+                col = (len(self._unicode(text[line_start:off])) if self.utf8_view else off - line_start) + 1
+            else:  # same line: count on from the previous offset, not from the line's start
+                col += len(self._unicode(text[prev:off])) if self.utf8_view else off - prev
             prev = off
-            out[path] = (line, off - line_start + 1)
+            out[path] = (line, col)
         return out
 
     def position(self, path: tuple) -> tuple[int, int] | None:
@@ -308,7 +325,7 @@ class JsonSourceMap(SourceMap):
         for key in [k for k in node if k in trie]:  # in text order: every search starts where the last ended
             sub = trie[key]
             pos = -1
-            for spelled in (json.dumps(key, ensure_ascii=False), json.dumps(key)):
+            for spelled in self._spelled(key):
                 pos = text.find(lead + spelled + ":", start)
                 if pos >= 0:
                     break
@@ -355,6 +372,8 @@ class JsonSourceMap(SourceMap):
             while True:
                 key_start = idx
                 key, idx = json.decoder.scanstring(text, idx + 1)
+                if self.utf8_view and not key.isascii():  # the key as written, back to Unicode
+                    key = json.loads(self._unicode(text[key_start:idx]))
                 idx = self._skip_ws(idx)
                 idx = self._skip_ws(idx + 1)  # the colon
                 sub = trie.get(key)
@@ -425,7 +444,12 @@ class LoadedDocument:
     @property
     def source_map(self) -> SourceMap:
         if self._map is None:
-            self._map = YamlSourceMap(self._positions) if self.syntax == "yaml" else JsonSourceMap(self.text, self.data)
+            if self.syntax == "yaml":
+                self._map = YamlSourceMap(self._positions)
+            elif self._text is None and self.raw is not None:  # never decoded: scan the bytes
+                self._map = JsonSourceMap(self.raw.decode("latin-1"), self.data, utf8_view=True)
+            else:
+                self._map = JsonSourceMap(self.text, self.data)
         return self._map
 
 
