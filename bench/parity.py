@@ -7,6 +7,8 @@ from __future__ import annotations
 import argparse
 import collections
 import json
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -25,12 +27,23 @@ def spectral_results(spectral: Path, ruleset: Path, spec: Path, cache: Path) -> 
     if cached.exists():
         data = json.loads(cached.read_text())
         return None if data == "aborted" else data
-    proc = subprocess.run([str(spectral), "lint", "-r", str(ruleset), "-f", "json", "-q", str(spec)],
-                          capture_output=True, text=True, timeout=600)
+    target = spec
+    with tempfile.TemporaryDirectory() as tmp:
+        if re.search(r"[()\[\]{}*?!+@]", spec.name):
+            # Spectral reads its arguments as globs: `Orders-API-(PII-version).json` matches
+            # nothing ("No files found to lint"). The directory's specs are bundled: a copy under a
+            # plain name lints the same.
+            target = Path(tmp) / "spec.json"
+            shutil.copyfile(spec, target)
+        proc = subprocess.run([str(spectral), "lint", "-r", str(ruleset), "-f", "json", "-q", str(target)],
+                              capture_output=True, text=True, timeout=600)
     try:
-        data = json.loads(proc.stdout or "[]")
+        data = json.loads(proc.stdout) if proc.stdout.strip() else None  # no output: Spectral aborted
     except json.JSONDecodeError:
         data = None  # Spectral aborted on this file
+    if data and target != spec:
+        for r in data:
+            r["source"] = str(spec)
     cached.write_text(json.dumps(data if data is not None else "aborted"))
     return data
 
