@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from apiscan.functions import FUNCTIONS, FunctionContext, FunctionOptionsError, Hit, ensure_functions, load_builtin_functions
+from apiscan.functions import FUNCTIONS, FunctionContext, FunctionOptionsError, ensure_functions, load_builtin_functions
 from apiscan.functions.registry import MISSING
 from apiscan.jsonpath import FILE, KEY, PATH, VALUE, JsonPathError, Walker, compile_path
 from apiscan.models import Finding, Location, ScanError, Subject
