@@ -175,3 +175,21 @@ def test_anchored_filter_is_used_for_root_and_cached_descents():
     flt = compile_path("$..[?(@ && @.enum && @.type)]")[-1].filter
     assert flt.anchors == (frozenset({"enum"}), frozenset({"type"}))
     assert compile_path("$..[?(!@.enum)]")[-1].filter.anchors == ()
+
+
+def test_root_union_and_member_steps_from_the_index_match_a_plain_walk(tmp_path):
+    """`$..[a,b]` and `$..name` read the root index; they must give what asking every container
+    for each name in document order gives."""
+    from apiscan.sources.openapi import load_api_document
+
+    (tmp_path / "main.yaml").write_text(_SHARED_ROUTES_MAIN)
+    (tmp_path / "other.yaml").write_text(_SHARED_ROUTES_OTHER)
+    doc = load_api_document(tmp_path / "main.yaml", tmp_path)
+    walker = Walker(doc.data, doc.key, doc.resolver)
+    for names in (("example", "default"), ("enum",), ("schema", "examples", "example")):
+        plain = [c for n in walker.containers(walker.root) for name in names
+                 if (c := walker.child(n, name)) is not None]
+        expr = "$..[" + ",".join(names) + "]" if len(names) > 1 else "$.." + names[0]
+        got = walker.select(compile_path(expr))
+        assert [(n[1], n[2]) for n in got] == [(n[1], n[2]) for n in plain], expr
+        assert got
