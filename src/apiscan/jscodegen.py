@@ -90,10 +90,10 @@ class _Gen:
     # `T(a) and T(b)`; otherwise it must be the JavaScript value (the operand that decided).
 
     def or_(self, test: bool) -> _Expr:
-        left = self.operand(test)
+        left = self.and_(test)
         while self.peek() == ("op", "||"):
             self.take()
-            right = self.operand(test)
+            right = self.and_(test)
             needs = _either(left.needs, right.needs)
             if test:
                 left = _Expr(f"({self.as_bool(left)} or {self.as_bool(right)})", BOOL, needs=needs)
@@ -115,8 +115,6 @@ class _Gen:
                 t = self.temp()
                 left = _Expr(f"({right.code} if T({t} := {left.code}) else {t})", needs=needs)
         return left
-
-    operand = and_
 
     def retest(self, expr: _Expr, test: bool) -> _Expr:
         """A parenthesised group that is itself tested (`@ && (@.a || @.b)`) is generated again in
@@ -249,12 +247,12 @@ _NAMESPACE = {
 
 
 def generate(tokens: list) -> Callable[[Any, Any], bool]:
-    """A Python function `(@, @property) -> bool` for the filter, or Unsupported. A JavaScript
+    """A Python function `(@, @property[, parent node]) -> bool` for the filter, or Unsupported. A JavaScript
     TypeError (a member of null or undefined) makes the filter false, as in JSONPath-plus.
     The function's `anchors` are the keys `@` must hold for it to be true (maybe none)."""
     expr = _Gen(tokens).parse()
     source = (
-        "def _filter(at, prop):\n"
+        "def _filter(at, prop, parent=None):\n"
         "    try:\n"
         f"        return {_Gen.as_bool(expr)}\n"
         "    except (_Fail, TypeError, ValueError, RecursionError, re.error):\n"

@@ -658,7 +658,7 @@ def compile_filter(src: str) -> Callable[[Env], bool]:
             except (_Fail, TypeError, ValueError, RecursionError, re.error):
                 return False
 
-    run.fast = fast  # type: ignore[attr-defined]  # `(@, @property) -> bool`, when generated
+    run.fast = fast  # type: ignore[attr-defined]  # `(@, @property[, parent]) -> bool`, when generated
     run.anchors = fast.anchors if fast is not None else ()  # type: ignore[attr-defined]
     run.requires_object = requires_object  # type: ignore[attr-defined]
     m = _PROPERTY_IS.fullmatch(src.strip())

@@ -447,43 +447,7 @@ class Walker:
             anchors = getattr(flt, "anchors", ())
             if fast is not None and anchors and step.descend and id(nodes) in self._aliases:
                 return self._filter_anchored(fast, anchors, nodes)
-            if fast is not None:
-                return self._filter_fast(fast, getattr(flt, "requires_object", False), nodes)
-            only_objects = getattr(flt, "requires_object", False)
-            uses_path = getattr(flt, "uses_path", True)
-            root_value = self.root[VALUE]
-            env = {"@root": root_value, "$": root_value}
-            resolver = self.resolver
-            for n in nodes:
-                value = n[VALUE]
-                if type(value) is dict:
-                    items = value.items()
-                elif type(value) is list:
-                    items = enumerate(value)
-                else:
-                    continue
-                env["@parent"] = value
-                env["@parentProperty"] = n[KEY]
-                file, path = n[FILE], n[PATH]
-                for k, v in items:
-                    if type(v) is dict:
-                        if "$ref" in v and resolver is not None:
-                            child = self._enter(v, file, path + (k,), k, n)
-                            v = child[VALUE]
-                            if only_objects and type(v) is not dict:
-                                continue
-                        else:
-                            child = None
-                    elif only_objects:
-                        continue  # the filter is false for anything but an object: no need to ask it
-                    else:
-                        child = None
-                    env["@"] = v
-                    env["@property"] = k
-                    if uses_path:
-                        env["@path"] = _js_path(path + (k,))
-                    if flt(env):
-                        out.append(child if child is not None else (v, file, path + (k,), k, n))
+            return self._filter_children(fast or self._closure_test(flt), getattr(flt, "requires_object", False), nodes)
         return out
 
 
@@ -526,9 +490,27 @@ class Walker:
                 return [n for _, n in sorted(hits, key=_sibling_order())]
         return [n for _, n in hits]
 
-    def _filter_fast(self, fast: Callable, only_objects: bool, nodes: list[tuple]) -> list[tuple]:
-        """The filter loop for generated filters, which read only `@` and `@property`: no
-        environment is built, and a filter that is false off objects meets only objects."""
+    def _closure_test(self, flt: Callable) -> Callable:
+        """A filter outside the generated subset, as a test of (@, @property, the parent node):
+        it reads its environment (`@parent`, `@path`, `$`...) from a dict built here."""
+        root_value = self.root[VALUE]
+        env = {"@root": root_value, "$": root_value}
+        uses_path = getattr(flt, "uses_path", True)
+
+        def test(value: Any, key: Any, parent: tuple) -> bool:
+            env["@parent"] = parent[VALUE]
+            env["@parentProperty"] = parent[KEY]
+            env["@"] = value
+            env["@property"] = key
+            if uses_path:
+                env["@path"] = _js_path(parent[PATH] + (key,))
+            return flt(env)
+
+        return test
+
+    def _filter_children(self, test: Callable, only_objects: bool, nodes: list[tuple]) -> list[tuple]:
+        """`[?()]`: the children of `nodes` (`$ref`s followed) for which `test(@, @property,
+        parent)` holds; a filter that is false off objects meets only objects."""
         out: list[tuple] = []
         append = out.append
         resolver = self.resolver
@@ -549,12 +531,12 @@ class Walker:
                         v = child[VALUE]
                         if only_objects and type(v) is not dict:
                             continue
-                        if fast(v, k):
+                        if test(v, k, n):
                             append(child)
                         continue
                 elif only_objects:
                     continue
-                if fast(v, k):
+                if test(v, k, n):
                     append((v, file, path + (k,), k, n))
         return out
 

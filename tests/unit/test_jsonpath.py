@@ -159,7 +159,7 @@ def test_anchored_filters_select_what_the_plain_loop_selects(expr, tmp_path, mon
         walker = Walker(doc.data, doc.key, doc.resolver)
         if plain:
             monkeypatch.setattr(jsonpath.Walker, "_filter_anchored",
-                                lambda self, fast, anchors, nodes: self._filter_fast(fast, False, nodes))
+                                lambda self, fast, anchors, nodes: self._filter_children(fast, False, nodes))
         try:
             nodes = walker.select(compile_path(expr))
         finally:

@@ -4,6 +4,7 @@ Spectral's oasExample takes the resolved schema and, before AJV sees it: drops `
 objects that are not schemas (example values, defaults, `x-` values); in a request, lets a
 `readOnly` property be missing although `required` (and a `writeOnly` one in a response); and for
 OpenAPI 3.0 and 2.0 turns `nullable: true` (`x-nullable` in 2.0) into a `null` in `type`.
+Spectral's oasSchema makes the last of these rewrites only (`clean_ids=False`, no context).
 
 Why a module of its own, built this way: on GitHub's spec 3,000 examples stand on 800 schemas
 that are themselves made of the same few hundred component schemas. Resolving, copying and
@@ -37,20 +38,25 @@ class _Failed:
         self.message = message
 
 
-class ExampleSchemas:
+class SchemaRewriter:
     """Rewrites for one document and one context: (in a request, in a response, format)."""
 
-    def __init__(self, in_request: bool, in_response: bool, fmt: str):
+    def __init__(self, in_request: bool, in_response: bool, fmt: str, clean_ids: bool = True):
         self.read_only = in_request
         self.write_only = in_response
+        self.clean_ids = clean_ids
         self.nullable = fmt in ("oas3.0", "oas2")
         self.x_nullable = fmt == "oas2"
         self.oas2 = fmt == "oas2"
         self._memo: dict[int, tuple[Any, Any]] = {}
         self._plain: dict[int, tuple[Any, Any]] = {}
 
+    def rewrite(self, schema: Any) -> Any:
+        """The schema rewritten (the same object when nothing changes); raises core.SchemaCompileError."""
+        return self._schema(schema, 0) if isinstance(schema, dict) else schema
+
     def prepare(self, resolved: Any) -> Any:
-        """The validator's schema for a resolved schema; raises core.SchemaCompileError."""
+        """The validator's schema for an example's resolved schema; raises core.SchemaCompileError."""
         if not isinstance(resolved, dict):
             return resolved
         out = self._schema(resolved, 0)
@@ -103,7 +109,7 @@ class ExampleSchemas:
                     put(key, mapped)
             else:
                 new = value
-                if tv is dict and "id" in value and key not in _SCHEMA_KEYS and key not in _KEEP_ID:
+                if self.clean_ids and tv is dict and "id" in value and key not in _SCHEMA_KEYS and key not in _KEEP_ID:
                     new = {k: v for k, v in value.items() if k != "id"}
                 new = self._data(new)
                 if new is not value:

@@ -621,20 +621,6 @@ def _draft_from_dialect(uri: Any) -> str | None:
     return core.detect_dialect({"$schema": uri})
 
 
-def _x_nullable_to_nullable(schema: Any) -> Any:
-    if isinstance(schema, dict):
-        out = {}
-        for key, value in schema.items():
-            out[key] = _x_nullable_to_nullable(value)
-        if out.get("x-nullable") is True:
-            out["nullable"] = True
-            del out["x-nullable"]
-        return out
-    if isinstance(schema, list):
-        return [_x_nullable_to_nullable(v) for v in schema]
-    return schema
-
-
 def oas_schema_hits(target: Any, schema: Any, ctx: Any, all_errors: bool = False, prepared: bool = False) -> list[Hit]:
     """Spectral's oasSchema: the dialect and `nullable` handling follow the document's format
     (`prepared`: the schema comes from example_schema, which has done the `nullable` part)."""
@@ -648,65 +634,30 @@ def oas_schema_hits(target: Any, schema: Any, ctx: Any, all_errors: bool = False
         dialect = _draft_from_dialect(declared) or "draft2020-12"
     try:
         if fmt in ("oas3.0", "oas2") and not prepared:
-            schema = _dialect_schema(ctx, schema, fmt)
+            schema = _dialect_schema(ctx, schema)
     except core.SchemaCompileError as exc:
         return [Hit(str(exc))]
     return core.schema_hits(target, schema, dialect, all_errors, ctx, prepare)
 
 
-def _dialect_schema(ctx: Any, schema: Any, fmt: str) -> Any:
-    """`nullable` rewritten for the validator, once per schema object per document: the rewrite
-    makes a new object, and a new object means a new compiled validator (3,000 on GitHub's spec)."""
-    convert = (lambda s: _nullable_as_type(s)) if fmt == "oas3.0" else \
-        (lambda s: _nullable_as_type(_x_nullable_to_nullable(s)))
-    if not isinstance(schema, dict) or ctx is None or not hasattr(ctx, "memo"):
-        return convert(schema)
-    cache = ctx.memo("oasSchema.dialect", dict)
-    hit = cache.get(id(schema))
-    if hit is None or hit[0] is not schema:
-        hit = (schema, convert(schema))
-        cache[id(schema)] = hit
-    return hit[1]
+def _rewriter(ctx: Any, in_request: bool, in_response: bool, examples: bool) -> example_schema.SchemaRewriter:
+    """The document's rewriter for one context; its memo makes each schema object's rewrite once."""
+    fmt = _fmt(ctx)
+    if ctx is None or not hasattr(ctx, "memo"):
+        return example_schema.SchemaRewriter(in_request, in_response, fmt, clean_ids=examples)
+    rewriters = ctx.memo("schemaRewriters", dict)
+    key = (in_request, in_response, fmt, examples)
+    rewriter = rewriters.get(key)
+    if rewriter is None:
+        rewriter = rewriters[key] = example_schema.SchemaRewriter(in_request, in_response, fmt, clean_ids=examples)
+    return rewriter
 
 
-def _nullable_as_type(schema: Any, depth: int = 0) -> Any:
-    """AJV's `nullable: true` lets null through a typed schema; jsonschema_rs needs it in `type`.
-
-    The type error then reads `must be string,null`, which is what Spectral prints after its own
-    rewrite of AJV's message. AJV refuses `nullable` without `type`; so do we, with its message.
-    Only schema positions are visited; returns a copy only when something changes.
-    """
-    if not isinstance(schema, dict) or depth > 256:
-        return schema
-    out = None
-
-    def put(key: str, value: Any) -> None:
-        nonlocal out
-        if out is None:
-            out = dict(schema)
-        out[key] = value
-
-    for key, value in schema.items():
-        if key in _SCHEMA_KEYWORDS_LIST and isinstance(value, list):
-            items = [_nullable_as_type(v, depth + 1) for v in value]
-            if any(a is not b for a, b in zip(items, value)):
-                put(key, items)
-        elif key in _SCHEMA_KEYWORDS_SINGLE and isinstance(value, dict):
-            new = _nullable_as_type(value, depth + 1)
-            if new is not value:
-                put(key, new)
-        elif key in _SCHEMA_KEYWORDS_MAP and isinstance(value, dict):
-            mapped = {k: _nullable_as_type(v, depth + 1) for k, v in value.items()}
-            if any(mapped[k] is not value[k] for k in value):
-                put(key, mapped)
-    node = out if out is not None else schema
-    if node.get("nullable") is True:
-        if "type" not in node:
-            raise core.SchemaCompileError('"nullable" cannot be used without "type"')
-        if isinstance(node.get("type"), str):
-            node = dict(node) if node is schema else node
-            node["type"] = [node["type"], "null"]
-    return node
+def _dialect_schema(ctx: Any, schema: Any) -> Any:
+    """`nullable` (and OpenAPI 2's `x-nullable`) rewritten for the validator, once per schema
+    object per document: a new object means a new compiled validator (3,000 on GitHub's spec).
+    AJV refuses `nullable` without `type`; so do we, with its message (SchemaCompileError)."""
+    return _rewriter(ctx, False, False, examples=False).rewrite(schema)
 
 
 @register("oasSchema")
@@ -715,11 +666,6 @@ def oas_schema(target: Any, options: Any, ctx: Any):
         raise FunctionOptionsError('"oasSchema" function requires a "schema" object option')
     hits = oas_schema_hits(target, options["schema"], ctx)
     return hits or None
-
-
-_SCHEMA_KEYWORDS_SINGLE = example_schema.SCHEMA_SINGLE
-_SCHEMA_KEYWORDS_LIST = example_schema.SCHEMA_LIST
-_SCHEMA_KEYWORDS_MAP = example_schema.SCHEMA_MAP
 
 
 def _in_request(path: tuple, version: int) -> bool:
@@ -738,15 +684,7 @@ def _in_response(path: tuple, version: int) -> bool:
 
 def _prepare_schema(ctx: Any, raw_schema: Any, in_request: bool, in_response: bool) -> Any:
     schema = ctx.resolved(raw_schema) if ctx is not None and hasattr(ctx, "resolved") else raw_schema
-    fmt = _fmt(ctx)
-    if ctx is None or not hasattr(ctx, "memo"):
-        return example_schema.ExampleSchemas(in_request, in_response, fmt).prepare(schema)
-    rewriters = ctx.memo("oasExample.rewriters", dict)
-    key = (in_request, in_response, fmt)
-    rewriter = rewriters.get(key)
-    if rewriter is None:
-        rewriter = rewriters[key] = example_schema.ExampleSchemas(in_request, in_response, fmt)
-    return rewriter.prepare(schema)
+    return _rewriter(ctx, in_request, in_response, examples=True).prepare(schema)
 
 
 def _prepared_schema(ctx: Any, raw_schema: Any, in_request: bool, in_response: bool) -> Any:

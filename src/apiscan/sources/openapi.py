@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
 from apiscan.pointer import to_pointer
-from apiscan.sources.document import DocumentError, LoadedDocument, load_document, parse_text
+from apiscan.sources.document import LoadedDocument, load_document
 from apiscan.sources.refs import RefResolver
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
