@@ -160,6 +160,12 @@ class _Gen:
                 if negate:
                     return _Expr(f"(({t} := {other.code}) is not None and {t} is not U)", BOOL, needs=present)
                 return _Expr(f"(({t} := {other.code}) is None or {t} is U)", BOOL)
+            if not strict and kind == "str":  # `== 'array'`: a string compares as itself, no call
+                t = self.temp()
+                test = f"{t} {'!=' if negate else '=='} {value!r}"
+                general = f"{'not ' if negate else ''}LE({t}, {value!r})"
+                return _Expr(f"({test} if type({t} := {other.code}) is str else {general})", BOOL,
+                             needs=() if negate else present)
             if not strict and not negate:  # loosely equal to a string or boolean: never undefined
                 return _Expr(f"LE({left.code}, {right.code})", BOOL, needs=present)
         call = f"{'SE' if strict else 'LE'}({left.code}, {right.code})"

@@ -12,6 +12,7 @@ A node is a tuple (value, file, path, key, parent): `key` is its property name o
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
@@ -209,9 +210,13 @@ class Walker:
         self._all: list | None = None
         self._by_key: dict[str, list] = {}  # key → the root index's objects holding it, filled on demand
         self._expanded: dict[tuple, list] = {}  # root-relative step prefix → its descendants
-        # for each of those lists (and the root index): the other routes to nodes listed once
-        self._aliases: dict[int, dict[int, list]] = {}
-        self._positions: dict[int, dict[int, int]] = {}
+        self._aliases: dict[int, list] = {}  # value id → the routes to it the root index does not list
+        self._place: dict[int, int] = {}  # value id → its place in the root index
+        self._depths: list[int] = []  # the root walk's stack heights (`_descendants`)
+        self._alias_edges: tuple[list[int], list[int]] | None = None
+        self._ends: dict[int, int] = {}  # root place → end of its subtree's block, once asked
+        self._reached: dict[tuple, bytearray] = {}  # step prefix → root places `..` reaches from it
+        self._by_keys: dict[frozenset, list] = {}  # keys → the root index's objects holding any
 
     # -- references
 
@@ -253,21 +258,25 @@ class Walker:
 
     # -- descendants
 
-    def _descendants(self, start: tuple, seen: set[int] | None = None,
-                     aliases: dict[int, list] | None = None) -> list[tuple]:
+    def _descendants(self, start: tuple, seen: dict[int, int] | None = None,
+                     aliases: dict[int, list] | None = None, depths: list[int] | None = None) -> list[tuple]:
         """Every container node under `start` (itself included), each physical node once.
-        The hot loop of `$..`: written out by hand, scalars never become nodes. `seen` may be
-        shared between several starts (`$..content..x`): a subtree reached from an earlier start
-        is not walked again. `aliases` (when given) collects, by node value, the other routes
-        (key and parent) to a node already listed: a shared schema reached by many `$ref`s."""
+        The hot loop of `$..`: written out by hand, scalars never become nodes. `seen` (value
+        id → place in this walk's list) may be shared between several starts (`$..content..x`):
+        a subtree reached from an earlier start is not walked again. `aliases` (when given)
+        collects, by node value, the other routes (key and parent) to a node already listed: a
+        shared schema reached by many `$ref`s. `depths` (when given) gets, for each listed node,
+        the stack's height after it was taken: its subtree is the run of later nodes taken from
+        higher up (`_block_end`)."""
         out: list[tuple] = []
         if seen is None:
-            seen = set()
+            seen = {}
         stack = [start]
         resolver = self.resolver
         hops = getattr(resolver, "_hops", {}) if resolver is not None else {}
         owners = getattr(resolver, "_owner", {}) if resolver is not None else {}
-        pop, append, mark = stack.pop, out.append, seen.add
+        pop, append = stack.pop, out.append
+        record = depths.append if depths is not None else None
         while stack:
             node = pop()
             value = node[0]
@@ -276,8 +285,10 @@ class Walker:
                 if aliases is not None:
                     aliases.setdefault(vid, []).append(node)
                 continue
-            mark(vid)
+            seen[vid] = len(out)
             append(node)
+            if record is not None:
+                record(len(stack))
             file, path = node[1], node[2]
             if type(value) is dict:
                 items = value.items()
@@ -318,10 +329,10 @@ class Walker:
 
     def _root_index(self) -> list:
         if self._all is None:
-            aliases: dict[int, list] = {}
-            nodes = self._descendants(self.root, None, aliases)
-            self._aliases[id(nodes)] = aliases
-            self._all = nodes
+            self._depths = []
+            self._place = {}
+            self._aliases = {}
+            self._all = self._descendants(self.root, self._place, self._aliases, self._depths)
         return self._all
 
     def holders(self, key: str) -> list[tuple]:
@@ -340,16 +351,57 @@ class Walker:
     # -- steps
 
     def select(self, steps: tuple[Step, ...], start: tuple | None = None) -> list[tuple]:
-        """Nodes selected by `steps`. From the root, the descendants expanded after a prefix are
-        kept, so rules sharing `$..content..` walk those subtrees once (GitHub's spec: 7,000
-        `content` objects over the same component schemas, for four rules)."""
+        """Nodes selected by `steps`. From the root, `..` after a prefix is answered from the
+        root index where the next step allows (an anchored filter, member names: `_reached`);
+        otherwise the descendants expanded after a prefix are kept, so rules sharing a prefix
+        walk those subtrees once."""
         nodes = [start or self.root]
         from_root = start is None
         for i, step in enumerate(steps):
+            if from_root and step.descend and i > 0 and not any(later.kind == "parent" for later in steps[i + 1:]):
+                found = self._from_reach(step, nodes, steps[:i])
+                if found is not None:
+                    nodes = found
+                    if not nodes:
+                        break
+                    continue
             nodes = self._apply(step, nodes, steps[:i] if from_root else None)
             if not nodes:
                 break
         return nodes
+
+    def _from_reach(self, step: Step, starts: list[tuple], prefix: tuple) -> list[tuple] | None:
+        """`prefix..step` from what `..` reaches (no listing of the descendants), or None when
+        the step needs the listing. The nodes' parents are the root index's: another route to
+        the same written place, which is why a later `^` step keeps the listing."""
+        if step.kind == "filter":
+            return self._filter_reached(step.filter, starts, prefix) if _anchored(step.filter) else None
+        if step.kind in ("child", "dictkey", "union") and \
+                all(type(name) is str and not name.isdigit() for name in step.names):
+            return self._members_reached(step.names, starts, prefix)
+        return None
+
+    def _reached_from(self, starts: list[tuple], prefix: tuple) -> bytearray:
+        reached = self._reached.get(prefix)
+        if reached is None:
+            reached = self._reached[prefix] = self._reach(starts)
+        return reached
+
+    def _members_reached(self, names: tuple, starts: list[tuple], prefix: tuple) -> list[tuple]:
+        """`prefix..name` (`..[a,b]`): the members so named of the reached objects, by parent,
+        then in the order of the names (as asking each listed container for each name gives)."""
+        reached = self._reached_from(starts, prefix)
+        place = self._place
+        hits: list[tuple[int, int, tuple]] = []
+        for rank, name in enumerate(names):
+            for holder in self.holders(name):
+                at = place[id(holder[VALUE])]
+                if reached[at]:
+                    member = self.child(holder, name)
+                    if member is not None:
+                        hits.append((at, rank, member))
+        hits.sort(key=_place_and_rank)
+        return [member for _, _, member in hits]
 
     def _apply(self, step: Step, nodes: list[tuple], prefix: tuple | None = None) -> list[tuple]:
         out: list[tuple] = []
@@ -395,13 +447,11 @@ class Walker:
                 cached = self._expanded.get(prefix) if prefix is not None else None
                 if cached is None:
                     cached = []
-                    shared: set[int] = set()
-                    aliases = {} if prefix is not None else None
+                    shared: dict[int, int] = {}
                     for n in nodes:
-                        cached.extend(self._descendants(n, shared, aliases))
+                        cached.extend(self._descendants(n, shared))
                     if prefix is not None:
                         self._expanded[prefix] = cached
-                        self._aliases[id(cached)] = aliases
                 nodes = cached
         if kind == "child":
             name = step.names[0]
@@ -444,51 +494,121 @@ class Walker:
         elif kind == "filter":
             flt = step.filter
             fast = getattr(flt, "fast", None)
-            anchors = getattr(flt, "anchors", ())
-            if fast is not None and anchors and step.descend and id(nodes) in self._aliases:
-                return self._filter_anchored(fast, anchors, nodes)
+            if step.descend and nodes is self._all and _anchored(flt):
+                return self._filter_holders(flt, self._everything())
             return self._filter_children(fast or self._closure_test(flt), getattr(flt, "requires_object", False), nodes)
         return out
 
 
-    def _positions_of(self, nodes: list[tuple]) -> dict[int, int]:
-        """Node (by id) → its place in a long-lived descendant list."""
-        positions = self._positions.get(id(nodes))
-        if positions is None:
-            positions = {id(n): i for i, n in enumerate(nodes)}
-            self._positions[id(nodes)] = positions
-        return positions
+    def _filter_reached(self, flt: Callable, starts: list[tuple], prefix: tuple) -> list[tuple]:
+        """`$..content..[?()]` without listing what `..` reaches. The root index already holds
+        every container and every route to it (its aliases), so the filter needs only *which*
+        containers the prefix reaches (`_reach`): the candidates are the root's holders of an
+        anchor key, and a route counts when its parent is reached. The same nodes as expanding
+        the prefix and filtering its children, in the root's order. A node's parent is the
+        root index's (another route to the same written place): hence not used when a `^` step
+        follows."""
+        return self._filter_holders(flt, self._reached_from(starts, prefix))
 
-    def _filter_anchored(self, fast: Callable, anchors: tuple, nodes: list[tuple]) -> list[tuple]:
-        """`..[?()]` over a descendant list, asking the filter only about objects that hold one of
-        its anchor keys (`@ && @.enum` → objects with `enum`: 3,000 of 300,000 children on
-        GitHub's spec). Gives what the plain loop gives, in its order: every route to a listed
-        node (the listing's own and its aliases) whose parent is listed, ordered by parent, then
-        by the node's place in that parent."""
-        aliases = self._aliases[id(nodes)]
-        positions = self._positions_of(nodes)
-        clause = min(anchors, key=len)
-        if nodes is self._all and len(clause) == 1:
-            holders = self.holders(next(iter(clause)))
-        else:
-            if len(clause) == 1:
-                key = next(iter(clause))
-                holders = [n for n in nodes if type(n[VALUE]) is dict and key in n[VALUE]]
-            else:
-                disjoint = clause.isdisjoint  # over a dict: its keys, in C
-                holders = [n for n in nodes if type(n[VALUE]) is dict and not disjoint(n[VALUE])]
+    def _everything(self) -> bytearray:
+        """`$..` from the root reaches every container."""
+        reached = self._reached.get(())
+        if reached is None:
+            reached = self._reached[()] = bytearray(b"\x01") * len(self._root_index())
+        return reached
+
+    def _filter_holders(self, flt: Callable, reached: bytearray) -> list[tuple]:
+        """`..[?()]` over the reached containers' children, asking the filter only about objects
+        that hold one of its anchor keys (`@ && @.enum` → objects with `enum`: 3,000 of 300,000
+        children on GitHub's spec). Gives what the plain loop gives: every route to such an
+        object (the root's own and its aliases) whose parent is reached, ordered by parent, then
+        by the object's place in that parent."""
+        fast, anchors = flt.fast, flt.anchors
+        root = self._root_index()
+        place = self._place
+        aliases = self._aliases
         hits: list[tuple[int, tuple]] = []
-        for holder in holders:
-            routes = aliases.get(id(holder[VALUE]))
-            for node in (holder, *routes) if routes else (holder,):
-                at = positions.get(id(node[PARENT]))
-                if at is not None and fast(node[VALUE], node[KEY]):
-                    hits.append((at, node))
-        hits.sort(key=_first)
-        for i in range(1, len(hits)):  # siblings: in their parent's order
-            if hits[i][0] == hits[i - 1][0]:
-                return [n for _, n in sorted(hits, key=_sibling_order())]
-        return [n for _, n in hits]
+        append = hits.append
+        for holder in self._anchor_holders(anchors, root):
+            value = holder[VALUE]
+            vid = id(value)
+            if not reached[place[vid]]:
+                continue  # not reached: then none of its parents is either
+            routes = aliases.get(vid)
+            if routes is None:  # the common case: one route, the root index's own
+                parent = holder[PARENT]
+                if parent is not None:
+                    at = place[id(parent[VALUE])]
+                    if reached[at] and fast(value, holder[KEY]):
+                        append((at, holder))
+                continue
+            for node in (holder, *routes):
+                parent = node[PARENT]
+                if parent is None:
+                    continue
+                at = place[id(parent[VALUE])]
+                if reached[at] and fast(value, node[KEY]):
+                    append((at, node))
+        return _in_parent_order(hits)
+
+    def _anchor_holders(self, anchors: tuple, root: list) -> list[tuple]:
+        """The root index's objects that hold a key of the filter's shortest anchor clause."""
+        clause = min(anchors, key=len)
+        if len(clause) == 1:
+            return self.holders(next(iter(clause)))
+        holders = self._by_keys.get(clause)
+        if holders is None:
+            disjoint = clause.isdisjoint  # over a dict: its keys, in C
+            holders = self._by_keys[clause] = [n for n in root if type(n[VALUE]) is dict and not disjoint(n[VALUE])]
+        return holders
+
+    def _reach(self, starts: list[tuple]) -> bytearray:
+        """Root places of every container `..` reaches from `starts`. The root walk lists a node's
+        subtree right after it (a block), and what a subtree reaches elsewhere is an alias route
+        out of its block. So the reach is a union of blocks: a few thousand block and edge steps
+        instead of a walk over 60,000 containers."""
+        root = self._root_index()
+        place = self._place
+        parents, targets = self._edges()
+        reached = bytearray(len(root))
+        # outermost first (the smallest place is taken first): a start inside another's block is then
+        # already reached
+        pending = sorted((place[id(s[VALUE])] for s in starts if id(s[VALUE]) in place), reverse=True)
+        while pending:
+            first = pending.pop()
+            if reached[first]:
+                continue
+            end = self._block_end(first)
+            reached[first:end] = b"\x01" * (end - first)
+            for target in targets[bisect_left(parents, first):bisect_left(parents, end)]:
+                if not reached[target]:
+                    pending.append(target)
+        return reached
+
+    def _block_end(self, first: int) -> int:
+        """One past the last root place in the subtree of the node at `first`: the next node
+        taken from lower on the stack. A subtree whose end is known is jumped over, so nested
+        starts (`$..properties..`) do not rescan each other."""
+        known = self._ends
+        end = known.get(first)
+        if end is not None:
+            return end
+        depths = self._depths
+        level, end, n = depths[first], first + 1, len(depths)
+        while end < n and depths[end] >= level:
+            end = known.get(end) or end + 1
+        known[first] = end
+        return end
+
+    def _edges(self) -> tuple[list[int], list[int]]:
+        """The root's alias routes as (parent place, target place), ordered by parent place."""
+        if self._alias_edges is None:
+            place = self._place
+            pairs = sorted((place[id(route[PARENT][VALUE])], place[id(route[VALUE])])
+                           for routes in self._aliases.values()
+                           for route in routes if route[PARENT] is not None)
+            self._alias_edges = ([p for p, _ in pairs], [t for _, t in pairs])
+        return self._alias_edges
 
     def _closure_test(self, flt: Callable) -> Callable:
         """A filter outside the generated subset, as a test of (@, @property, the parent node):
@@ -543,6 +663,24 @@ class Walker:
 
 def _first(item: tuple) -> int:
     return item[0]
+
+
+def _place_and_rank(hit: tuple) -> tuple:
+    return hit[0], hit[1]
+
+
+def _anchored(flt: Callable) -> bool:
+    """A generated filter that can be asked only about its index candidates."""
+    return getattr(flt, "fast", None) is not None and bool(flt.anchors)
+
+
+def _in_parent_order(hits: list[tuple[int, tuple]]) -> list[tuple]:
+    """(parent's place, node) pairs → the nodes by parent, then by place among siblings."""
+    hits.sort(key=_first)
+    for i in range(1, len(hits)):
+        if hits[i][0] == hits[i - 1][0]:
+            return [n for _, n in sorted(hits, key=_sibling_order())]
+    return [n for _, n in hits]
 
 
 def _sibling_order() -> Callable[[tuple], tuple[int, int]]:

@@ -19,6 +19,7 @@ from apiscan.functions import ensure_functions
 from apiscan.split import can_split, run_split
 from apiscan.jsonpath import FILE, PATH, VALUE, compile_path
 from apiscan.models import DocumentInfo, Finding, ScanError, ScanResult, Severity
+from apiscan.models.findings import result_order
 from apiscan.ruleset.model import Rule
 from apiscan.sources.discover import discover
 from apiscan.sources.document import DocumentError, load_document
@@ -233,7 +234,7 @@ def _lint(opts: LintOptions) -> ScanResult:
                 continue
             seen_fp.add(key)
             result.findings.append(f)
-    result.findings.sort(key=lambda f: (f.location.file, f.location.line or 0, f.location.column or 0, f.rule_id))
+    result.findings.sort(key=result_order)
     result.rules = [r.info() for r in opts.rules]
     result.stats = {"files": len(files), "documents": len(result.documents),
                     "seconds": round(time.perf_counter() - started, 3), "jobs": jobs}

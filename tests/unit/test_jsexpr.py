@@ -57,12 +57,16 @@ _AGREEMENT_FILTERS = [
     "@.type === 'array' && !@.items",
     "'x' === @property",
     "@ === null",
+    "@ && @.type==\"array\"",
+    "@.type != 'array' && @.a != '1'",
+    "@ == 'abc' || @ == '1' || @ == 'a,b' || @ == '[object Object]' || @ == 'true'",
 ]
 _AGREEMENT_VALUES = [
     {"type": "string", "example": 1}, {"type": "x"}, "s", "", 0, 1, None, True, False, [1], [], {},
     {"example": None, "items": {}}, {"enum": [1, 1], "type": "integer"}, {"enum": "no"}, {"x": None},
     {"x": 0, "y": ""}, {"a": 1}, {"a": "1"}, {"a": True, "b": False}, {"a": {"b": {"c": 0}}}, {"a": None, "b": "y"},
     {"in": "query"}, {"in": "path"}, {"length": 3}, "abc", {"type": "array"}, {"type": "array", "items": {}},
+    {"type": ["array"]}, {"type": ["array", "null"]}, ["a", "b"], [1.0], {"a": 1.0}, "1", "true",
 ]
 
 

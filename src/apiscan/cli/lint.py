@@ -77,6 +77,7 @@ def _lint_landscape(result, paths: list[str], rules, root: Path, allow_remote_re
     from apiscan.inventory.scan import scan_landscape
     from apiscan.lint import _relative
     from apiscan.models import DocumentInfo
+    from apiscan.models.findings import result_order
 
     scan = scan_landscape([Path(p) for p in paths], root, allow_remote_refs=allow_remote_refs)
     known = {e.file for e in result.errors}
@@ -90,7 +91,7 @@ def _lint_landscape(result, paths: list[str], rules, root: Path, allow_remote_re
     for f in out.findings:
         f.compute_fingerprint(_relative(f.location.file, root))
     result.findings.extend(out.findings)
-    result.findings.sort(key=lambda f: (f.location.file, f.location.line or 0, f.location.column or 0, f.rule_id))
+    result.findings.sort(key=result_order)
 
 
 def _default_root(paths: list[str], common_root) -> Path:

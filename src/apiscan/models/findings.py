@@ -205,6 +205,13 @@ class Finding:
         )
 
 
+def result_order(finding: Finding) -> tuple:
+    """A run's findings in Spectral's order: file, position, rule, then path (and message), so
+    the order never depends on which route or process found a result first."""
+    loc = finding.location
+    return (loc.file, loc.line or 0, loc.column or 0, finding.rule_id, loc.pointer, finding.message)
+
+
 @dataclass(slots=True)
 class ScanError:
     """An input or a rule that could not be processed. Any error makes the exit code 2."""
