@@ -207,6 +207,7 @@ class Walker:
     def __init__(self, root_value: Any, root_file: str, resolver=None):
         self.root = (root_value, root_file, (), None, None)
         self.resolver = resolver
+        self._hops: dict = getattr(resolver, "_hops", {})  # the resolver's cache of single `$ref` hops
         self._all: list | None = None
         self._by_key: dict[str, list] = {}  # key → the root index's objects holding it, filled on demand
         self._expanded: dict[tuple, list] = {}  # root-relative step prefix → its descendants
@@ -217,12 +218,19 @@ class Walker:
         self._ends: dict[int, int] = {}  # root place → end of its subtree's block, once asked
         self._reached: dict[tuple, bytearray] = {}  # step prefix → root places `..` reaches from it
         self._by_keys: dict[frozenset, list] = {}  # keys → the root index's objects holding any
+        self._selected: dict[tuple, list] = {}  # a path's steps → what it selects from the root (rules share givens)
 
     # -- references
 
     def _enter(self, value: Any, file: str, path: tuple, key: Any, parent: tuple) -> tuple:
         if type(value) is dict and "$ref" in value and self.resolver is not None:
-            v, f, p = self.resolver.deref_loc(value, self.resolver.file_of(value, file), path)
+            resolver = self.resolver
+            ref = value["$ref"]
+            base = resolver.file_of(value, file)
+            hop = self._hops.get((base, ref)) if type(ref) is str else None
+            if hop is not None and not (type(hop[0]) is dict and "$ref" in hop[0]):
+                return (hop[0], hop[1], hop[2], key, parent)  # a cached, final hop: no chain to follow
+            v, f, p = resolver.deref_loc(value, base, path)
             if v is not value:
                 return (v, f, p, key, parent)
         return (value, file, path, key, parent)
@@ -355,6 +363,14 @@ class Walker:
         root index where the next step allows (an anchored filter, member names: `_reached`);
         otherwise the descendants expanded after a prefix are kept, so rules sharing a prefix
         walk those subtrees once."""
+        if start is None:
+            found = self._selected.get(steps)
+            if found is None:
+                found = self._selected[steps] = self._select(steps, None)
+            return found
+        return self._select(steps, start)
+
+    def _select(self, steps: tuple[Step, ...], start: tuple | None) -> list[tuple]:
         nodes = [start or self.root]
         from_root = start is None
         for i, step in enumerate(steps):
@@ -388,19 +404,21 @@ class Walker:
         return reached
 
     def _members_reached(self, names: tuple, starts: list[tuple], prefix: tuple) -> list[tuple]:
-        """`prefix..name` (`..[a,b]`): the members so named of the reached objects, by parent,
-        then in the order of the names (as asking each listed container for each name gives)."""
-        reached = self._reached_from(starts, prefix)
-        place = self._place
+        return self._members(names, self._reached_from(starts, prefix))
+
+    def _members(self, names: tuple, reached: bytearray) -> list[tuple]:
+        """`..name` (`..[a,b]`): the members so named of the reached objects, by parent, then in
+        the order of the names (as asking each listed container for each name gives)."""
+        place, enter = self._place, self._enter
         hits: list[tuple[int, int, tuple]] = []
+        append = hits.append
         for rank, name in enumerate(names):
             for holder in self.holders(name):
                 at = place[id(holder[VALUE])]
                 if reached[at]:
-                    member = self.child(holder, name)
-                    if member is not None:
-                        hits.append((at, rank, member))
-        hits.sort(key=_place_and_rank)
+                    append((at, rank, enter(holder[VALUE][name], holder[FILE], holder[PATH] + (name,), name, holder)))
+        if len(names) > 1:  # one name: the holders are already in the root's order
+            hits.sort(key=_place_and_rank)
         return [member for _, _, member in hits]
 
     def _apply(self, step: Step, nodes: list[tuple], prefix: tuple | None = None) -> list[tuple]:
@@ -416,30 +434,25 @@ class Walker:
                 out.append((n[KEY], n[FILE], n[PATH], n[KEY], n[PARENT]))
             return out
         if step.descend:
-            if kind in ("child", "dictkey") and len(nodes) == 1 and nodes[0] is self.root:
-                # fast path: `$..name` from the index
+            at_root = len(nodes) == 1 and nodes[0] is self.root
+            if at_root and kind in ("child", "dictkey", "union") and \
+                    all(type(name) is str and not name.isdigit() for name in step.names):
+                # `$..name`, `$..[description,title]`: from the index, in the loop's order
+                return self._members(step.names, self._everything())
+            if at_root and kind in ("child", "dictkey"):
+                # `$..0` (`$..['0']`): objects' members and lists' items, from the index
                 name = step.names[0]
                 key = str(name) if isinstance(name, int) else name
                 for holder in self.holders(key):
                     c = self.child(holder, key)
                     if c is not None:
                         out.append(c)
-                if isinstance(name, int) or (kind == "child" and name.isdigit()):
+                if isinstance(name, int) or kind == "child":
                     for holder in self._root_index():
                         if type(holder[VALUE]) is list:
                             c = self.child(holder, name)
                             if c is not None:
                                 out.append(c)
-                return out
-            if kind == "union" and len(nodes) == 1 and nodes[0] is self.root and \
-                    all(type(name) is str and not name.isdigit() for name in step.names):
-                # `$..[description,title]` from the index too: in document order, as the loop below
-                names = frozenset(step.names)
-                for holder in [n for n in self._root_index() if type(n[VALUE]) is dict and not names.isdisjoint(n[VALUE])]:
-                    for name in step.names:
-                        c = self.child(holder, name)
-                        if c is not None:
-                            out.append(c)
                 return out
             if len(nodes) == 1 and nodes[0] is self.root:
                 nodes = self._root_index()
