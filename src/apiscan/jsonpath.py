@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from itertools import compress, repeat
+from operator import contains, not_
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
@@ -218,6 +220,7 @@ class Walker:
         self._ends: dict[int, int] = {}  # root place → end of its subtree's block, once asked
         self._reached: dict[tuple, bytearray] = {}  # step prefix → root places `..` reaches from it
         self._by_keys: dict[frozenset, list] = {}  # keys → the root index's objects holding any
+        self._object_nodes: tuple[list, list] | None = None
         self._selected: dict[tuple, list] = {}  # a path's steps → what it selects from the root (rules share givens)
 
     # -- references
@@ -348,8 +351,16 @@ class Walker:
         One scan per key asked for, kept: rules ask for a dozen keys, a document has thousands."""
         found = self._by_key.get(key)
         if found is None:
-            found = self._by_key[key] = [n for n in self._root_index() if type(n[VALUE]) is dict and key in n[VALUE]]
+            objects, values = self._objects()
+            found = self._by_key[key] = list(compress(objects, map(contains, values, repeat(key))))
         return found
+
+    def _objects(self) -> tuple[list[tuple], list[dict]]:
+        """The root index's objects and their values, so a scan for a key runs in C."""
+        if self._object_nodes is None:
+            objects = [n for n in self._root_index() if type(n[VALUE]) is dict]
+            self._object_nodes = (objects, [n[VALUE] for n in objects])
+        return self._object_nodes
 
     def containers(self, node: tuple) -> list[tuple]:
         if node is self.root:
@@ -571,8 +582,8 @@ class Walker:
             return self.holders(next(iter(clause)))
         holders = self._by_keys.get(clause)
         if holders is None:
-            disjoint = clause.isdisjoint  # over a dict: its keys, in C
-            holders = self._by_keys[clause] = [n for n in root if type(n[VALUE]) is dict and not disjoint(n[VALUE])]
+            objects, values = self._objects()
+            holders = self._by_keys[clause] = list(compress(objects, map(not_, map(clause.isdisjoint, values))))
         return holders
 
     def _reach(self, starts: list[tuple]) -> bytearray:
