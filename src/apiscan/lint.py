@@ -70,16 +70,18 @@ def lint_file(path: Path, explicit: bool, opts: LintOptions) -> FileOutcome:
     out = FileOutcome()
     display = _display(path)
     try:
-        loaded = load_document(path)
+        loaded = load_document(path, defer_key_check=True)
+        if not can_split(loaded.size, opts.jobs):  # else checked in the parent beside the rules
+            loaded.check_duplicate_keys()
     except DocumentError as exc:
-        if explicit or _looks_like_api(path):
-            out.errors.append(ScanError(file=display, message=exc.message, kind="parse", line=exc.line, column=exc.column))
-        else:
-            out.skipped = display
-        return out
+        return _unreadable(out, path, explicit, display, exc)
     try:
         doc = load_api_document(path, opts.root, opts.allow_remote_refs, loaded=loaded, display=display)
     except NotAnApiDescription:
+        try:
+            loaded.check_duplicate_keys()  # a broken file is reported as broken, whatever it holds
+        except DocumentError as exc:
+            return _unreadable(out, path, explicit, display, exc)
         if explicit:
             out.errors.append(ScanError(file=display, kind="input",
                                         message="not an OpenAPI description (no `openapi: 3.x` or `swagger: \"2.0\"` at the top)"))
@@ -98,8 +100,18 @@ def lint_file(path: Path, explicit: bool, opts: LintOptions) -> FileOutcome:
                       and not r.broken and (not r.formats or r.formats & doc.formats)]
         if can_split(size, opts.jobs) and len(applicable) > 1:
             ensure_functions({t.function for r in applicable for t in r.then})  # import once, before the fork
-            result = run_split(applicable, engine.run, lambda fs: _locate(doc, fs), display)
+            try:
+                result = run_split(applicable, engine.run, lambda fs: _locate(doc, fs), display,
+                                   parent_first=loaded.check_duplicate_keys)
+            except DocumentError as exc:  # a duplicate key: the file is as unreadable as a syntax error
+                out.document = None
+                return _unreadable(out, path, explicit, display, exc)
         else:
+            try:
+                loaded.check_duplicate_keys()
+            except DocumentError as exc:
+                out.document = None
+                return _unreadable(out, path, explicit, display, exc)
             result = engine.run(opts.rules)
         findings = result.findings
         out.errors.extend(result.errors)
@@ -128,6 +140,14 @@ def lint_file(path: Path, explicit: bool, opts: LintOptions) -> FileOutcome:
         out.errors.append(ScanError(file=display, kind="internal",
                                     message=f"internal error while linting: {type(exc).__name__}: {exc}"))
     out.seconds = time.perf_counter() - started
+    return out
+
+
+def _unreadable(out: FileOutcome, path: Path, explicit: bool, display: str, exc: DocumentError) -> FileOutcome:
+    if explicit or _looks_like_api(path):
+        out.errors.append(ScanError(file=display, message=exc.message, kind="parse", line=exc.line, column=exc.column))
+    else:
+        out.skipped = display
     return out
 
 

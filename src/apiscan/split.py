@@ -73,8 +73,10 @@ def _units(rules: list) -> list[list]:
 
 
 def run_split(rules: list, run: Callable[[list], EngineOutput], locate: Callable[[list], None],
-              file: str) -> EngineOutput:
-    """`run` each claim of rules in whichever of two processes is free; `locate(findings)` in each."""
+              file: str, parent_first: Callable[[], None] | None = None) -> EngineOutput:
+    """`run` each claim of rules in whichever of two processes is free; `locate(findings)` in each.
+    `parent_first` (a check on the document) runs in the parent before it claims rules; if it
+    raises, the child is still waited for, and the exception is raised then."""
     ordered = _units(rules)
     if len(ordered) > _MAX_TICKETS:  # more claims than a pipe holds: no split
         return run(rules)
@@ -110,13 +112,21 @@ def run_split(rules: list, run: Callable[[list], EngineOutput], locate: Callable
             fh.write(payload)
         os._exit(0)
     os.close(write_fd)
+    failure: Exception | None = None
     try:
+        if parent_first is not None:
+            try:
+                parent_first()
+            except Exception as exc:  # noqa: BLE001 - raised once the child is collected
+                failure = exc
         out = work()
     finally:
         with os.fdopen(read_fd, "rb") as fh:
             payload = fh.read()
         os.waitpid(pid, 0)
         os.close(tickets_r)
+    if failure is not None:
+        raise failure
     try:
         findings, errors = pickle.loads(payload)
     except Exception:  # noqa: BLE001

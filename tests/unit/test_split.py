@@ -70,3 +70,44 @@ def test_a_claim_that_fails_in_the_other_process_becomes_an_error(tmp_path):
     out = run_split(rules, run, lambda findings: None, "big.json")
     assert [e.file for e in out.errors] == ["big.json"]
     assert "boom" in out.errors[0].message
+
+
+def test_a_failing_check_in_the_parent_is_raised_after_the_child_is_collected(tmp_path):
+    rules = _rules(tmp_path)[:4]
+    ran = []
+
+    def run(claim):
+        from apiscan.engine import EngineOutput
+        ran.append(os.getpid())
+        return EngineOutput()
+
+    def check():
+        raise ValueError("duplicate key 'a'")
+
+    with pytest.raises(ValueError, match="duplicate key"):
+        run_split(rules, run, lambda findings: None, "big.json", parent_first=check)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # no child left behind
+
+
+def test_a_large_json_file_with_a_duplicate_key_is_a_parse_error_when_split(tmp_path):
+    """Over 1 MB the duplicate-key check runs in the parent beside the rules: the file must still
+    come out as unreadable, with the line of the second key, and no findings."""
+    from apiscan.lint import LintOptions, lint_file
+
+    filler = ",\n".join(f'    "/p{i}": {{"get": {{"responses": {{"200": {{"description": "{"x" * 40}"}}}}}}}}'
+                       for i in range(12_000))
+    text = '{\n  "openapi": "3.0.3",\n  "info": {"title": "t", "version": "1"},\n  "paths": {\n' + filler + \
+        '\n  },\n  "info": {"title": "again", "version": "2"}\n}\n'
+    path = tmp_path / "big.json"
+    path.write_text(text)
+    assert path.stat().st_size > 1_000_000
+    opts = LintOptions(paths=[str(path)], rules=_rules(tmp_path), root=tmp_path)
+    outcome = lint_file(path, True, opts)
+    assert not outcome.findings and outcome.document is None
+    assert [(e.kind, e.line) for e in outcome.errors] == [("parse", text.count("\n") - 1)]
+    assert "duplicate key 'info'" in outcome.errors[0].message
+
+    path.write_text(text.replace(',\n  "info": {"title": "again", "version": "2"}', ""))
+    clean = lint_file(path, True, opts)
+    assert not clean.errors and clean.document is not None
