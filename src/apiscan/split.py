@@ -4,9 +4,10 @@ each locates its own findings. The child inherits everything already built (copy
 nothing is parsed twice; its findings come back pickled through a pipe.
 
 Rules are claimed one by one rather than split in halves up front because their costs differ by
-two orders of magnitude and are not known in advance; heavy-looking rules (`$` and `$..`) are
-offered first, the classic longest-job-first order. Rules that share work are claimed together
-(see `_units`).
+two orders of magnitude and are not known in advance; heavy-looking rules (whole-document
+selections, schema-validating functions: `_cost`) are offered first, the classic longest-job-first
+order. The child takes the first claim at once; the parent first checks the document for
+duplicate keys (`parent_first`). Rules that share work are claimed together (see `_units`).
 
 Only for big single documents (a `-j` run already spreads files over processes) and only where
 `fork` exists. A failure in the child becomes a ScanError, never a silent loss of results.
@@ -29,9 +30,20 @@ def can_split(size: int, jobs: int) -> bool:
     return jobs == 1 and size >= SPLIT_MIN_BYTES and hasattr(os, "fork") and (os.cpu_count() or 1) >= 2
 
 
+# How much more a target costs in these functions than in a plain check: each compiles schemas
+# and validates values against them (the example validators compile hundreds of schemas).
+_FUNCTION_COST = {"oasExample": 10, "oasDocumentSchema": 3, "oasSchema": 2, "schema": 2}
+
+
 def _weight(rule) -> int:
     given = rule.given or ["$"]
     return 0 if any(g.strip() == "$" or g.startswith("$..") for g in given) else 1
+
+
+def _cost(rule) -> int:
+    """A rough guess of a rule's cost, only to order the claims: whole-document selections
+    (`$`, `$..`) times the dearest function the rule calls."""
+    return (2 - _weight(rule)) * max((_FUNCTION_COST.get(t.function, 1) for t in rule.then), default=1)
 
 
 def _descent_prefixes(rule) -> set[tuple]:
@@ -47,7 +59,7 @@ def _descent_prefixes(rule) -> set[tuple]:
 
 
 def _units(rules: list) -> list[list]:
-    """The claims, heaviest-looking first (most `$`/`$..` rules in them). Rules that share a walk
+    """The claims, heaviest-looking first (`_cost`). Rules that share a walk
     (`$..content..` for both example validators) are one claim: the walk, and the schemas it
     resolves, are done once, by one process (a sixth less work on GitHub's spec). So are the rules
     that read the document as written (`resolved: false`): the index of that view is built by the
@@ -69,7 +81,7 @@ def _units(rules: list) -> list[list]:
             group_of[k] = target
     position = {id(r): i for i, r in enumerate(rules)}
     units = [sorted(members, key=lambda r: position[id(r)]) for members in groups.values()]
-    return sorted(units, key=lambda unit: -sum(1 - _weight(r) for r in unit))
+    return sorted(units, key=lambda unit: -sum(_cost(r) for r in unit))
 
 
 def run_split(rules: list, run: Callable[[list], EngineOutput], locate: Callable[[list], None],
