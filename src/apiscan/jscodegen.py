@@ -75,9 +75,14 @@ class _Gen:
         self.temps += 1
         return f"_t{self.temps}"
 
-    @staticmethod
-    def as_bool(expr: _Expr) -> str:
-        return expr.code if expr.kind == BOOL else f"T({expr.code})"
+    def as_bool(self, expr: _Expr) -> str:
+        if expr.kind == BOOL:
+            return expr.code
+        if expr.at_key is not None and expr.code.startswith("(at.get("):
+            # `@.key` tested: mostly absent (undefined, false) on the objects asked; no call then
+            t = self.temp()
+            return f"(({t} := {expr.code}) is not U and T({t}))"
+        return f"T({expr.code})"
 
     def parse(self) -> _Expr:
         """The whole filter, in a test position (its truthiness is all that counts)."""
@@ -256,11 +261,12 @@ def generate(tokens: list) -> Callable[[Any, Any], bool]:
     """A Python function `(@, @property[, parent node]) -> bool` for the filter, or Unsupported. A JavaScript
     TypeError (a member of null or undefined) makes the filter false, as in JSONPath-plus.
     The function's `anchors` are the keys `@` must hold for it to be true (maybe none)."""
-    expr = _Gen(tokens).parse()
+    gen = _Gen(tokens)
+    expr = gen.parse()
     source = (
         "def _filter(at, prop, parent=None):\n"
         "    try:\n"
-        f"        return {_Gen.as_bool(expr)}\n"
+        f"        return {gen.as_bool(expr)}\n"
         "    except (_Fail, TypeError, ValueError, RecursionError, re.error):\n"
         "        return False\n"
     )

@@ -217,7 +217,7 @@ class Walker:
         self._place: dict[int, int] = {}  # value id → its place in the root index
         self._depths: list[int] = []  # the root walk's stack heights (`_descendants`)
         self._alias_edges: tuple[list[int], list[int]] | None = None
-        self._ends: dict[int, int] = {}  # root place → end of its subtree's block, once asked
+        self._ends: list[int] = []  # root place → end of its subtree's block once asked (0: not yet)
         self._reached: dict[tuple, bytearray] = {}  # step prefix → root places `..` reaches from it
         self._by_keys: dict[frozenset, list] = {}  # keys → the root index's objects holding any
         self._object_nodes: tuple[list, list] | None = None
@@ -614,13 +614,15 @@ class Walker:
         taken from lower on the stack. A subtree whose end is known is jumped over, so nested
         starts (`$..properties..`) do not rescan each other."""
         known = self._ends
-        end = known.get(first)
-        if end is not None:
+        if not known:
+            known.extend(repeat(0, len(self._depths)))
+        end = known[first]
+        if end:
             return end
         depths = self._depths
         level, end, n = depths[first], first + 1, len(depths)
         while end < n and depths[end] >= level:
-            end = known.get(end) or end + 1
+            end = known[end] or end + 1
         known[first] = end
         return end
 
