@@ -221,7 +221,8 @@ class Walker:
         self._reached: dict[tuple, bytearray] = {}  # step prefix → root places `..` reaches from it
         self._by_keys: dict[frozenset, list] = {}  # keys → the root index's objects holding any
         self._object_nodes: tuple[list, list] | None = None
-        self._selected: dict[tuple, list] = {}  # a path's steps → what it selects from the root (rules share givens)
+        self._selected: dict[tuple, list] = {}
+        self._passing: dict[Callable, list] = {}  # a filter → the routes it passes (`_routes_passing`)  # a path's steps → what it selects from the root (rules share givens)
 
     # -- references
 
@@ -547,33 +548,31 @@ class Walker:
         children on GitHub's spec). Gives what the plain loop gives: every route to such an
         object (the root's own and its aliases) whose parent is reached, ordered by parent, then
         by the object's place in that parent."""
-        fast, anchors = flt.fast, flt.anchors
-        root = self._root_index()
+        passing = self._passing.get(flt)
+        if passing is None:
+            passing = self._passing[flt] = self._routes_passing(flt)
+        if reached is self._everything():
+            return [node for _, node in passing]
+        return [node for at, node in passing if reached[at]]
+
+    def _routes_passing(self, flt: Callable) -> list[tuple[int, tuple]]:
+        """Every route to a candidate object that the filter passes, as (parent's place, node),
+        in the order above. A generated filter reads only `@` and `@property`, so the answer
+        does not depend on where `..` started: it is worked out once per filter, and each prefix
+        (`$..content..`, `$..headers..`, ... with the same filter) keeps the routes it reaches."""
+        fast = flt.fast
         place = self._place
         aliases = self._aliases
         hits: list[tuple[int, tuple]] = []
         append = hits.append
-        for holder in self._anchor_holders(anchors, root):
+        for holder in self._anchor_holders(flt.anchors, self._root_index()):
             value = holder[VALUE]
-            vid = id(value)
-            if not reached[place[vid]]:
-                continue  # not reached: then none of its parents is either
-            routes = aliases.get(vid)
-            if routes is None:  # the common case: one route, the root index's own
-                parent = holder[PARENT]
-                if parent is not None:
-                    at = place[id(parent[VALUE])]
-                    if reached[at] and fast(value, holder[KEY]):
-                        append((at, holder))
-                continue
-            for node in (holder, *routes):
+            routes = aliases.get(id(value))
+            for node in (holder, *routes) if routes else (holder,):
                 parent = node[PARENT]
-                if parent is None:
-                    continue
-                at = place[id(parent[VALUE])]
-                if reached[at] and fast(value, node[KEY]):
-                    append((at, node))
-        return _in_parent_order(hits)
+                if parent is not None and fast(value, node[KEY]):
+                    append((place[id(parent[VALUE])], node))
+        return _by_parent_place(hits)
 
     def _anchor_holders(self, anchors: tuple, root: list) -> list[tuple]:
         """The root index's objects that hold a key of the filter's shortest anchor clause."""
@@ -700,13 +699,13 @@ def _anchored(flt: Callable) -> bool:
     return getattr(flt, "fast", None) is not None and bool(flt.anchors)
 
 
-def _in_parent_order(hits: list[tuple[int, tuple]]) -> list[tuple]:
-    """(parent's place, node) pairs → the nodes by parent, then by place among siblings."""
+def _by_parent_place(hits: list[tuple[int, tuple]]) -> list[tuple[int, tuple]]:
+    """(parent's place, node) pairs by parent, then by the node's place among its siblings."""
     hits.sort(key=_first)
     for i in range(1, len(hits)):
         if hits[i][0] == hits[i - 1][0]:
-            return [n for _, n in sorted(hits, key=_sibling_order())]
-    return [n for _, n in hits]
+            return sorted(hits, key=_sibling_order())
+    return hits
 
 
 def _sibling_order() -> Callable[[tuple], tuple[int, int]]:
