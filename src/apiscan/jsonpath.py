@@ -221,8 +221,8 @@ class Walker:
         self._reached: dict[tuple, bytearray] = {}  # step prefix → root places `..` reaches from it
         self._by_keys: dict[frozenset, list] = {}  # keys → the root index's objects holding any
         self._object_nodes: tuple[list, list] | None = None
-        self._selected: dict[tuple, list] = {}
-        self._passing: dict[Callable, list] = {}  # a filter → the routes it passes (`_routes_passing`)  # a path's steps → what it selects from the root (rules share givens)
+        self._selected: dict[tuple, list] = {}  # a path's steps → what it selects from the root (rules share givens)
+        self._passing: dict[Callable, list] = {}  # a filter → the routes it passes (`_routes_passing`)
 
     # -- references
 
@@ -523,7 +523,6 @@ class Walker:
                 return self._filter_holders(flt, self._everything())
             return self._filter_children(fast or self._closure_test(flt), getattr(flt, "requires_object", False), nodes)
         return out
-
 
     def _filter_reached(self, flt: Callable, starts: list[tuple], prefix: tuple) -> list[tuple]:
         """`$..content..[?()]` without listing what `..` reaches. The root index already holds
