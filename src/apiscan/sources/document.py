@@ -239,12 +239,16 @@ class JsonSourceMap(SourceMap):
     def _unicode(self, view: str) -> str:
         return view.encode("latin-1").decode("utf-8", "replace") if self.utf8_view and not view.isascii() else view
 
-    def _spelled(self, key: str) -> tuple[str, str]:
-        """How a key may be written in the text: as is, or with its non-ASCII characters escaped."""
+    def _spelled(self, key: str) -> tuple[str, ...]:
+        """How a key may be written in the text: as is, or with its non-ASCII characters escaped
+        (an ASCII key has one spelling, found without a second search)."""
+        escaped = json.dumps(key)
+        if key.isascii():
+            return (escaped,)
         plain = json.dumps(key, ensure_ascii=False)
         if self.utf8_view:
             plain = plain.encode("utf-8").decode("latin-1")
-        return plain, json.dumps(key)
+        return plain, escaped
 
     def _line_cols(self, offsets: dict[tuple, int]) -> dict[tuple, tuple[int, int]]:
         """Line and column of many offsets with one forward pass of str.count (C speed), instead of
