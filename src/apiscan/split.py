@@ -91,6 +91,8 @@ def run_split(rules: list, run: Callable[[list], EngineOutput], locate: Callable
     raises, the child is still waited for, and the exception is raised then."""
     ordered = _units(rules)
     if len(ordered) > _MAX_TICKETS:  # more claims than a pipe holds: no split
+        if parent_first is not None:
+            parent_first()
         return run(rules)
     # The claims are tickets in a pipe, written before the fork: each process reads the next one
     # when it is free (a 2-byte read from a pipe is atomic), and an empty pipe means done.

@@ -112,3 +112,22 @@ def test_a_large_json_file_with_a_duplicate_key_is_a_parse_error_when_split(tmp_
     path.write_text(text.replace(',\n  "info": {"title": "again", "version": "2"}', ""))
     clean = lint_file(path, True, opts)
     assert not clean.errors and clean.document is not None
+
+
+def test_the_parent_check_runs_even_when_there_is_no_split(tmp_path, monkeypatch):
+    import apiscan.split as split
+
+    monkeypatch.setattr(split, "_MAX_TICKETS", 0)
+    calls = []
+
+    def run(claim):
+        from apiscan.engine import EngineOutput
+        return EngineOutput()
+
+    def check():
+        calls.append("checked")
+        raise ValueError("duplicate key 'a'")
+
+    with pytest.raises(ValueError):
+        run_split(_rules(tmp_path)[:3], run, lambda findings: None, "big.json", parent_first=check)
+    assert calls == ["checked"]
