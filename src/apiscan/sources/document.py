@@ -226,6 +226,7 @@ class JsonSourceMap(SourceMap):
 
     _decoder = json.JSONDecoder()
     _ws = re.compile(r"[ \t\n\r]*")
+    _spaces = re.compile(" *")
 
     def __init__(self, text: str, data: Any = None, utf8_view: bool = False):
         self.text = text
@@ -309,16 +310,12 @@ class JsonSourceMap(SourceMap):
         if not text.startswith("\n", idx + 1):
             return None
         first = idx + 2
-        child = first
-        while child < len(text) and text[child] == " ":
-            child += 1
+        child = self._spaces.match(text, first).end()
         if child >= len(text) or text[child] != '"':
             return None
         indent = child - first
         line_start = text.rfind("\n", 0, idx) + 1
-        own = 0
-        while text[line_start + own] == " ":
-            own += 1
+        own = self._spaces.match(text, line_start).end() - line_start
         if own >= indent:
             return None
         node = self._data_at(prefix)
