@@ -62,6 +62,7 @@ class _Gen:
         self.t = tokens
         self.i = 0
         self.temps = 0
+        self._last_group: tuple[int, int] | None = None  # token span of the group just parsed
 
     def peek(self):
         return self.t[self.i] if self.i < len(self.t) else ("eof", None)
@@ -78,8 +79,8 @@ class _Gen:
     def as_bool(self, expr: _Expr) -> str:
         if expr.kind == BOOL:
             return expr.code
-        if expr.at_key is not None and expr.code.startswith("(at.get("):
-            # `@.key` tested: mostly absent (undefined, false) on the objects asked; no call then
+        if expr.at_key is not None:
+            # `@.key` tested: mostly absent (undefined, falsy) on the objects asked; no call then
             t = self.temp()
             return f"(({t} := {expr.code}) is not U and T({t}))"
         return f"T({expr.code})"
@@ -124,7 +125,7 @@ class _Gen:
     def retest(self, expr: _Expr, test: bool) -> _Expr:
         """A parenthesised group that is itself tested (`@ && (@.a || @.b)`) is generated again in
         test position, so its `||` gives a bool instead of the deciding operand."""
-        group = getattr(self, "_last_group", None)
+        group = self._last_group
         if not test or group is None or group[1] != self.i:
             return expr
         start, end = group

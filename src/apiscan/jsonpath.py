@@ -285,7 +285,7 @@ class Walker:
             seen = {}
         stack = [start]
         resolver = self.resolver
-        hops = getattr(resolver, "_hops", {}) if resolver is not None else {}
+        hops = self._hops
         owners = getattr(resolver, "_owner", {}) if resolver is not None else {}
         pop, append = stack.pop, out.append
         record = depths.append if depths is not None else None
@@ -399,14 +399,21 @@ class Walker:
         return nodes
 
     def _from_reach(self, step: Step, starts: list[tuple], prefix: tuple) -> list[tuple] | None:
-        """`prefix..step` from what `..` reaches (no listing of the descendants), or None when
-        the step needs the listing. The nodes' parents are the root index's: another route to
-        the same written place, which is why a later `^` step keeps the listing."""
+        """`prefix..step` (`$..content..[?()]`, `$.paths..responses`) without listing what `..`
+        reaches, or None when the step needs that listing. The root index already holds every
+        container and every route to it (its aliases), so the step needs only *which* containers
+        the prefix reaches (`_reach`): the candidates are the root's holders of an anchor key or
+        of the member names, and a route counts when its parent is reached. The same nodes as
+        expanding the prefix, in the root's order. The nodes' parents are the root index's
+        (another route to the same written place), which is why a later `^` step keeps the
+        listing."""
         if step.kind == "filter":
-            return self._filter_reached(step.filter, starts, prefix) if _anchored(step.filter) else None
+            if not _anchored(step.filter):
+                return None
+            return self._filter_holders(step.filter, self._reached_from(starts, prefix))
         if step.kind in ("child", "dictkey", "union") and \
                 all(type(name) is str and not name.isdigit() for name in step.names):
-            return self._members_reached(step.names, starts, prefix)
+            return self._members(step.names, self._reached_from(starts, prefix))
         return None
 
     def _reached_from(self, starts: list[tuple], prefix: tuple) -> bytearray:
@@ -414,9 +421,6 @@ class Walker:
         if reached is None:
             reached = self._reached[prefix] = self._reach(starts)
         return reached
-
-    def _members_reached(self, names: tuple, starts: list[tuple], prefix: tuple) -> list[tuple]:
-        return self._members(names, self._reached_from(starts, prefix))
 
     def _members(self, names: tuple, reached: bytearray) -> list[tuple]:
         """`..name` (`..[a,b]`): the members so named of the reached objects, by parent, then in
@@ -524,16 +528,6 @@ class Walker:
             return self._filter_children(fast or self._closure_test(flt), getattr(flt, "requires_object", False), nodes)
         return out
 
-    def _filter_reached(self, flt: Callable, starts: list[tuple], prefix: tuple) -> list[tuple]:
-        """`$..content..[?()]` without listing what `..` reaches. The root index already holds
-        every container and every route to it (its aliases), so the filter needs only *which*
-        containers the prefix reaches (`_reach`): the candidates are the root's holders of an
-        anchor key, and a route counts when its parent is reached. The same nodes as expanding
-        the prefix and filtering its children, in the root's order. A node's parent is the
-        root index's (another route to the same written place): hence not used when a `^` step
-        follows."""
-        return self._filter_holders(flt, self._reached_from(starts, prefix))
-
     def _everything(self) -> bytearray:
         """`$..` from the root reaches every container."""
         reached = self._reached.get(())
@@ -564,7 +558,7 @@ class Walker:
         aliases = self._aliases
         hits: list[tuple[int, tuple]] = []
         append = hits.append
-        for holder in self._anchor_holders(flt.anchors, self._root_index()):
+        for holder in self._anchor_holders(flt.anchors):
             value = holder[VALUE]
             routes = aliases.get(id(value))
             for node in (holder, *routes) if routes else (holder,):
@@ -573,7 +567,7 @@ class Walker:
                     append((place[id(parent[VALUE])], node))
         return _by_parent_place(hits)
 
-    def _anchor_holders(self, anchors: tuple, root: list) -> list[tuple]:
+    def _anchor_holders(self, anchors: tuple) -> list[tuple]:
         """The root index's objects that hold a key of the filter's shortest anchor clause."""
         clause = min(anchors, key=len)
         if len(clause) == 1:

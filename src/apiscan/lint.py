@@ -100,18 +100,10 @@ def lint_file(path: Path, explicit: bool, opts: LintOptions) -> FileOutcome:
                       and not r.broken and (not r.formats or r.formats & doc.formats)]
         if can_split(size, opts.jobs) and len(applicable) > 1:
             ensure_functions({t.function for r in applicable for t in r.then})  # import once, before the fork
-            try:
-                result = run_split(applicable, engine.run, lambda fs: _locate(doc, fs), display,
-                                   parent_first=loaded.check_duplicate_keys)
-            except DocumentError as exc:  # a duplicate key: the file is as unreadable as a syntax error
-                out.document = None
-                return _unreadable(out, path, explicit, display, exc)
+            result = run_split(applicable, engine.run, lambda fs: _locate(doc, fs), display,
+                               parent_first=loaded.check_duplicate_keys)
         else:
-            try:
-                loaded.check_duplicate_keys()
-            except DocumentError as exc:
-                out.document = None
-                return _unreadable(out, path, explicit, display, exc)
+            loaded.check_duplicate_keys()
             result = engine.run(opts.rules)
         findings = result.findings
         out.errors.extend(result.errors)
@@ -134,6 +126,9 @@ def lint_file(path: Path, explicit: bool, opts: LintOptions) -> FileOutcome:
         out.findings = findings
         if opts.exits_after:
             _LAST_DOCUMENT[0] = (loaded, doc, engine)  # the previous one is freed here, as it must be
+    except DocumentError as exc:  # a duplicate key found after loading: as unreadable as a syntax error
+        out.document = None
+        return _unreadable(out, path, explicit, display, exc)
     except RecursionError:
         out.errors.append(ScanError(file=display, kind="input", message="document nested too deeply to analyse"))
     except Exception as exc:  # last line of defence: an input must never produce a traceback

@@ -35,15 +35,11 @@ def can_split(size: int, jobs: int) -> bool:
 _FUNCTION_COST = {"oasExample": 10, "oasDocumentSchema": 3, "oasSchema": 2, "schema": 2}
 
 
-def _weight(rule) -> int:
-    given = rule.given or ["$"]
-    return 0 if any(g.strip() == "$" or g.startswith("$..") for g in given) else 1
-
-
 def _cost(rule) -> int:
     """A rough guess of a rule's cost, only to order the claims: whole-document selections
     (`$`, `$..`) times the dearest function the rule calls."""
-    return (2 - _weight(rule)) * max((_FUNCTION_COST.get(t.function, 1) for t in rule.then), default=1)
+    whole = any(g.strip() == "$" or g.startswith("$..") for g in rule.given or ["$"])
+    return (2 if whole else 1) * max((_FUNCTION_COST.get(t.function, 1) for t in rule.then), default=1)
 
 
 def _descent_prefixes(rule) -> set[tuple]:
@@ -59,9 +55,9 @@ def _descent_prefixes(rule) -> set[tuple]:
 
 
 def _units(rules: list) -> list[list]:
-    """The claims, heaviest-looking first (`_cost`). Rules that share a walk
-    (`$..content..` for both example validators) are one claim: the walk, and the schemas it
-    resolves, are done once, by one process (a sixth less work on GitHub's spec). So are the rules
+    """The claims, heaviest-looking first (`_cost`). Rules that share a descent (`$..content..`
+    for both example validators) are one claim: its reach, and the schemas it resolves and
+    compiles, are worked out once, by one process. So are the rules
     that read the document as written (`resolved: false`): the index of that view is built by the
     process that takes them, not before the fork or in both."""
     group_of: dict = {}

@@ -683,18 +683,19 @@ def _in_response(path: tuple, version: int) -> bool:
 
 
 def _prepare_schema(ctx: Any, raw_schema: Any, in_request: bool, in_response: bool) -> Any:
+    """The schema to validate against, or the SchemaCompileError a schema AJV refuses gives."""
     schema = ctx.resolved(raw_schema) if ctx is not None and hasattr(ctx, "resolved") else raw_schema
-    return _rewriter(ctx, in_request, in_response, examples=True).prepare(schema)
+    try:
+        return _rewriter(ctx, in_request, in_response, examples=True).prepare(schema)
+    except core.SchemaCompileError as exc:
+        return exc
 
 
 def _prepared_schema(ctx: Any, raw_schema: Any, in_request: bool, in_response: bool) -> Any:
     """The resolved, rewritten schema for validation, once per (schema, request/response) per
     document; a schema AJV would refuse comes back as the SchemaCompileError to report."""
     if not isinstance(raw_schema, dict) or ctx is None or not hasattr(ctx, "memo"):
-        try:
-            return _prepare_schema(ctx, raw_schema, in_request, in_response)
-        except core.SchemaCompileError as exc:
-            return exc
+        return _prepare_schema(ctx, raw_schema, in_request, in_response)
     by_id = ctx.memo("oasExample.prepared", dict)
     key = (id(raw_schema), in_request, in_response)
     hit = by_id.get(key)
@@ -711,10 +712,7 @@ def _prepared_schema(ctx: Any, raw_schema: Any, in_request: bool, in_response: b
         content = None
     prepared = by_content.get(content) if content is not None else None
     if prepared is None:
-        try:
-            prepared = _prepare_schema(ctx, raw_schema, in_request, in_response)
-        except core.SchemaCompileError as exc:
-            prepared = exc
+        prepared = _prepare_schema(ctx, raw_schema, in_request, in_response)
         if content is not None:
             by_content[content] = prepared
     by_id[key] = (raw_schema, prepared)
